@@ -176,6 +176,12 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
     } catch (e) {
       if (timedOut) return { ok: false, failure: { kind: 'timeout', timeoutMs: deps.timeoutMs } };
       if (signal?.aborted) return { ok: false, failure: { kind: 'cancelled' } };
+      // The outbound guard refuses hosts, private DNS answers and redirects by throwing an
+      // AppError; keep that reason instead of calling it a network failure.
+      if (e instanceof AppError && e.reason === 'host-not-allowed') {
+        const host = typeof e.details.host === 'string' ? e.details.host : url.host;
+        return { ok: false, failure: { kind: 'host-not-allowed', host } };
+      }
       return { ok: false, failure: { kind: 'network', cause: e } };
     } finally {
       clearTimeout(timer);

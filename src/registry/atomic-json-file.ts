@@ -9,7 +9,7 @@
  * and is left exactly as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../domain/errors.js';
@@ -70,6 +70,25 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     const data = this.#decode(raw);
     this.lastText = text;
     return data;
+  }
+
+  /**
+   * Deletes temp files that a process killed mid-write left beside the file. Each can be as large
+   * as the registry, and nothing else would ever remove them. Call it only while no other writer
+   * runs (at open): a live writer's temp file looks the same.
+   */
+  async removeStaleTempFiles(): Promise<number> {
+    const dir = path.dirname(this.file);
+    const prefix = `.${path.basename(this.file)}.`;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    const stale = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+    await Promise.all(stale.map((n) => unlink(path.join(dir, n)).catch(() => undefined)));
+    return stale.length;
   }
 
   async write(data: T): Promise<void> {

@@ -126,6 +126,12 @@ export async function openLowdbRegistry(options: LowdbRegistryOptions): Promise<
   });
   const db = new Low<RegistryFile>(adapter, emptyRegistryFile());
   await db.read();
+  const staleTemps = await adapter.removeStaleTempFiles();
+  if (staleTemps > 0)
+    logger.warn('registry: removed temp files of an interrupted write', {
+      file,
+      count: staleTemps,
+    });
 
   if (adapter.existed) {
     await assertWritable(file);

@@ -194,13 +194,14 @@ async function verify(file: string, expectations: Map<string, Expected>): Promis
 }
 
 /**
- * After the kills the file opens and takes new writes; the only debris allowed is the temp
- * files of writes that were cut off, which nothing reads.
+ * After the kills the file opens and takes new writes; the only debris a kill may leave is the
+ * temp files of writes that were cut off, and opening the registry clears them away.
  */
 async function expectUsable(file: string): Promise<void> {
   const stray = (await readdir(path.dirname(file))).filter((n) => n !== 'registry.json');
   for (const name of stray) expect(name).toMatch(/^\.registry\.json\.\d+\.[0-9a-f]{8}\.tmp$/);
   const registry = await openLowdbRegistry({ file });
+  expect((await readdir(path.dirname(file))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   const store = registry.forAccountant('local:after' as AccountantId);
   const c = await store.createClient({
     name: 'After the crash',
