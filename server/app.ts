@@ -22,6 +22,11 @@ import {
   describeFsError,
 } from '../src/registry/secret-box.js';
 import { createBusinessCentralConnector } from '../src/connector/business-central-connector.js';
+import {
+  createGuardedFetch,
+  createOutboundPolicy,
+  isAllowedUrl,
+} from '../src/net/outbound-guard.js';
 import type { EnvironmentTarget, TenantConnector } from '../src/connector/tenant-connector.js';
 import type { TokenProvider } from '../src/connector/token-provider.js';
 import {
@@ -131,21 +136,6 @@ async function readVersion(): Promise<string> {
 const pause = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-/**
- * Which origins the connector may call: Business Central's API host, and in sample mode the
- * sample tenant's loopback origin. "Test Client URL" must not turn the server into a way to
- * reach arbitrary addresses, so everything else (including redirects and nextLinks elsewhere)
- * is refused before a request leaves.
- */
-export function allowedUrlPolicy(origins: readonly string[]): (url: URL) => boolean {
-  const allowed = new Set(origins.map((o) => new URL(o).origin));
-  return (url) =>
-    (url.protocol === 'https:' || url.protocol === 'http:') &&
-    url.username === '' &&
-    url.password === '' &&
-    allowed.has(url.origin);
-}
-
 /** The accountant's bearer token from the request, kept for on-behalf-of calls to BC. */
 function bearerTokenOf(req: AuthRequest): string | null {
   const header = req.headers['authorization'];
@@ -245,6 +235,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
           })
         : undefined;
 
+    const outboundPolicy = createOutboundPolicy({
+      origins: [config.bcApiBaseUrl],
+      sampleTenantUrl: sampleTenant?.url ?? null,
+    });
     const connector = createBusinessCentralConnector({
       apiBaseUrl: config.bcApiBaseUrl,
       ...(sampleTenant ? { sampleApiBaseUrl: sampleTenant.url } : {}),
@@ -257,10 +251,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       timeoutMs: config.bcTimeoutMs,
       clock,
       logger,
-      isAllowedUrl: allowedUrlPolicy([
-        config.bcApiBaseUrl,
-        ...(sampleTenant ? [sampleTenant.url] : []),
-      ]),
+      // "Test Client URL" must not turn the server into a way to reach arbitrary addresses:
+      // only BC's API host (and the sample tenant's loopback origin in sample mode) is called,
+      // DNS answers pointing inside are refused, and redirects are never followed.
+      isAllowedUrl: (url: URL) => isAllowedUrl(outboundPolicy, url),
+      fetch: createGuardedFetch(outboundPolicy),
     });
 
     const hub = createHub({

@@ -47,6 +47,8 @@ export interface EntraTokenValidatorOptions {
   readonly jwksUrl?: (tenantId: string) => string;
   /** Slack for clock skew between Entra and this server, in seconds. Default 300. */
   readonly clockToleranceSec?: number;
+  /** How long to wait for a tenant's key set, in milliseconds. Default 5000. */
+  readonly jwksTimeoutMs?: number;
   readonly clock?: Clock;
   /** The delegated scope the token must carry in `scp`. Default `access_as_user`. */
   readonly requiredScope?: string;
@@ -181,7 +183,9 @@ export function createEntraTokenValidator(
       const oldest = keySets.keys().next();
       if (!oldest.done) keySets.delete(oldest.value);
     }
-    const created = createRemoteJWKSet(new URL(jwksUrl(tenantId)), { timeoutDuration: 5000 });
+    const created = createRemoteJWKSet(new URL(jwksUrl(tenantId)), {
+      timeoutDuration: options.jwksTimeoutMs ?? 5000,
+    });
     keySets.set(tenantId, created);
     return created;
   };

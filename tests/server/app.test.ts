@@ -3,7 +3,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allowedUrlPolicy, createApp, type AppCore } from '../../server/app.js';
+import { createApp, type AppCore } from '../../server/app.js';
+import { createOutboundPolicy, isAllowedUrl } from '../../src/net/outbound-guard.js';
 import type {
   CompanyDetailsDto,
   DashboardDto,
@@ -276,11 +277,12 @@ describe('edges and shutdown', () => {
   });
 });
 
-describe('allowedUrlPolicy', () => {
-  const allowed = allowedUrlPolicy([
-    'https://api.businesscentral.dynamics.com',
-    'http://127.0.0.1:3979',
-  ]);
+describe('the outbound policy the app builds in sample mode', () => {
+  const policy = createOutboundPolicy({
+    origins: ['https://api.businesscentral.dynamics.com'],
+    sampleTenantUrl: 'http://127.0.0.1:3979',
+  });
+  const allowed = (url: URL): boolean => isAllowedUrl(policy, url);
 
   it.each([
     ['https://api.businesscentral.dynamics.com/v2.0/t/production/api/v2.0/companies', true],

@@ -35,6 +35,9 @@ beforeAll(async () => {
       appIdUri: APP_ID_URI,
       allowedTenants: [TENANT],
       jwksUrl: jwks.url,
+      // A loaded CI machine can be slow to answer even on loopback; the keys' arrival is not
+      // what these tests measure.
+      jwksTimeoutMs: 60_000,
       clock: () => NOW,
     }),
   );

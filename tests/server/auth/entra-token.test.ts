@@ -48,6 +48,7 @@ function validator(overrides: Partial<EntraTokenValidatorOptions> = {}) {
     appIdUri: APP_ID_URI,
     allowedTenants: [TENANT],
     jwksUrl: jwks.url,
+    jwksTimeoutMs: 60_000,
     clock: () => NOW,
     ...overrides,
   });
