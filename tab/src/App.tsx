@@ -1,0 +1,178 @@
+/**
+ * The shell: theme (following Teams), the header with navigation between the Dashboard and
+ * My User Tasks, and the toaster every screen reports through.
+ */
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  FluentProvider,
+  Tab,
+  TabList,
+  Text,
+  Toast,
+  ToastBody,
+  ToastTitle,
+  Toaster,
+  makeStaticStyles,
+  makeStyles,
+  tokens,
+  useId,
+  useToastController,
+} from '@fluentui/react-components';
+import { BuildingMultipleRegular, TaskListSquareLtrRegular } from '@fluentui/react-icons';
+import type { DashboardDto } from '../../src/hub/api-types.js';
+import type { ApiClient, Me } from './api.js';
+import { AppContext } from './app-context.js';
+import type { AppServices, NoticeIntent } from './app-context.js';
+import { Dashboard } from './Dashboard.js';
+import { MyTasks, preloadLazyParts } from './lazy-parts.js';
+import { LoadingState } from './EmptyState.js';
+import { fluentThemeOf } from './theme.js';
+import type { HostThemeName, HostView, TeamsHost } from './teams-host.js';
+
+// The provider's own class also lands on every portal (menus, dialogs), so the page layout
+// lives on an inner element and the provider is only stretched here.
+const useGlobalStyles = makeStaticStyles({
+  'html, body, #root': { height: '100%', margin: 0 },
+  '#root > .fui-FluentProvider': { height: '100%' },
+});
+
+const useStyles = makeStyles({
+  shell: {
+    height: '100%',
+    display: 'flex',
+    flexDirection: 'column',
+    backgroundColor: tokens.colorNeutralBackground3,
+    color: tokens.colorNeutralForeground1,
+  },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalL,
+    padding: `0 ${tokens.spacingHorizontalL}`,
+    minHeight: '48px',
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    flexWrap: 'wrap',
+  },
+  brand: {
+    fontWeight: tokens.fontWeightSemibold,
+    fontSize: tokens.fontSizeBase400,
+    whiteSpace: 'nowrap',
+  },
+  me: { marginLeft: 'auto', color: tokens.colorNeutralForeground3, whiteSpace: 'nowrap' },
+  main: {
+    flex: 1,
+    minHeight: 0,
+    display: 'flex',
+    flexDirection: 'column',
+  },
+});
+
+export interface AppProps {
+  readonly host: TeamsHost;
+  readonly api: ApiClient;
+  /** The dashboard requested before rendering, if the dashboard is the first view. */
+  readonly initialDashboard?: Promise<DashboardDto> | null;
+}
+
+/** Keeps `?view=` in the address so a reload opens the same screen. */
+function rememberView(view: HostView): void {
+  const url = new URL(window.location.href);
+  url.searchParams.set('view', view);
+  window.history.replaceState(null, '', url);
+}
+
+export function App({ host, api, initialDashboard = null }: AppProps) {
+  useGlobalStyles();
+  const styles = useStyles();
+  const [themeName, setThemeName] = useState<HostThemeName>(host.theme);
+  const [view, setView] = useState<HostView>(host.initialView ?? 'dashboard');
+  const [me, setMe] = useState<Me | null>(null);
+  const toasterId = useId('toaster');
+  const { dispatchToast } = useToastController(toasterId);
+
+  useEffect(() => host.onThemeChange(setThemeName), [host]);
+  useEffect(preloadLazyParts, []);
+
+  useEffect(() => {
+    let live = true;
+    // The name in the header can wait for the first screen's data.
+    const timer = setTimeout(() => {
+      api.me().then(
+        (m) => live && setMe(m),
+        () => undefined, // The header simply shows no name; every screen reports its own errors.
+      );
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api]);
+
+  const notify = useCallback(
+    (intent: NoticeIntent, title: string, body?: string) => {
+      dispatchToast(
+        <Toast>
+          <ToastTitle>{title}</ToastTitle>
+          {body ? <ToastBody>{body}</ToastBody> : null}
+        </Toast>,
+        { intent, timeout: intent === 'error' ? 8000 : 4000 },
+      );
+    },
+    [dispatchToast],
+  );
+
+  const initial = useRef(initialDashboard);
+  const services = useMemo<AppServices>(
+    () => ({
+      api,
+      host,
+      notify,
+      now: () => new Date(),
+      takeInitialDashboard() {
+        const taken = initial.current;
+        initial.current = null;
+        return taken;
+      },
+    }),
+    [api, host, notify],
+  );
+
+  const selectView = (next: HostView): void => {
+    setView(next);
+    rememberView(next);
+  };
+
+  return (
+    <FluentProvider theme={fluentThemeOf(themeName)} data-theme={themeName}>
+      <AppContext.Provider value={services}>
+        <div className={styles.shell}>
+          <header className={styles.header}>
+            <Text as="h1" className={styles.brand}>
+              Accountant Hub
+            </Text>
+            <TabList
+              selectedValue={view}
+              onTabSelect={(_, data) => selectView(data.value === 'tasks' ? 'tasks' : 'dashboard')}
+              aria-label="Views"
+            >
+              <Tab value="dashboard" icon={<BuildingMultipleRegular />}>
+                Dashboard
+              </Tab>
+              <Tab value="tasks" icon={<TaskListSquareLtrRegular />}>
+                My User Tasks
+              </Tab>
+            </TabList>
+            {me ? <Text className={styles.me}>{me.displayName}</Text> : null}
+          </header>
+          <main className={styles.main}>
+            <Suspense fallback={<LoadingState label="Loading…" />}>
+              {view === 'dashboard' ? <Dashboard /> : <MyTasks />}
+            </Suspense>
+          </main>
+        </div>
+        <Toaster toasterId={toasterId} position="bottom-end" pauseOnHover pauseOnWindowBlur />
+      </AppContext.Provider>
+    </FluentProvider>
+  );
+}
