@@ -1,19 +1,25 @@
 /**
  * Builds the tab into static files that the one server serves: `tab/dist/index.html`,
- * `tab/dist/app.js` and its lazily loaded chunks. Run with `tsx tab/build.ts` (`npm start` does).
+ * `tab/dist/app.js` and its lazily loaded chunks, plus the pages the Teams manifest and the
+ * sign-in pop-up point at (`config.html`, `auth-start.html`, `auth-end.html`, `privacy.html`,
+ * `terms.html`, copied from `tab/static/` beside their scripts). Run with `tsx tab/build.ts`
+ * (`npm start` does).
  *
- * The page has no inline script, so a strict `script-src 'self'` Content-Security-Policy holds.
+ * No page has an inline script, so a strict `script-src 'self'` Content-Security-Policy holds.
  * Output is written to a private temporary folder and then renamed into place file by file:
  * two builds running at once (parallel test files) produce identical files and never leave a
  * half-written bundle for the server to serve.
  */
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const tabDir = dirname(fileURLToPath(import.meta.url));
+
+/** The plain pages and their stylesheet, copied as they are. */
+const staticDir = join(tabDir, 'static');
 
 /** Where the server finds the built tab. */
 export const tabDistDir = join(tabDir, 'dist');
@@ -58,7 +64,12 @@ export async function buildTab(options: BuildTabOptions = {}): Promise<BuildTabR
   const staging = await mkdtemp(`${outDir}.tmp-`);
   try {
     const result = await build({
-      entryPoints: { app: join(tabDir, 'src', 'main.tsx') },
+      entryPoints: {
+        app: join(tabDir, 'src', 'main.tsx'),
+        config: join(tabDir, 'src', 'config-page.ts'),
+        'auth-start': join(tabDir, 'src', 'auth-start-page.ts'),
+        'auth-end': join(tabDir, 'src', 'auth-end-page.ts'),
+      },
       outdir: staging,
       bundle: true,
       // ESM with splitting lets teams-js load only when the page may be inside Teams.
@@ -79,6 +90,9 @@ export async function buildTab(options: BuildTabOptions = {}): Promise<BuildTabR
     // imports it: hint every chunk app.js needs to start, including the app it loads at once.
     const preloads = startupChunks(result.metafile, staging);
     await writeFile(join(staging, 'index.html'), indexHtml(preloads), 'utf8');
+    for (const file of await readdir(staticDir)) {
+      await copyFile(join(staticDir, file), join(staging, file));
+    }
     // Chunks first, index.html last: a page loaded mid-build never asks for a missing file.
     const files = (await listFiles(staging)).sort((a, b) => rank(a) - rank(b));
     for (const file of files) {
@@ -118,7 +132,8 @@ function startupChunks(metafile: Metafile, staging: string): string[] {
 
 function rank(file: string): number {
   if (file.startsWith('chunks/')) return 0;
-  return file === 'index.html' ? 2 : 1;
+  // Pages last: a page loaded mid-build finds its script already in place.
+  return file.endsWith('.html') ? 2 : 1;
 }
 
 async function listFiles(dir: string, base = dir): Promise<string[]> {

@@ -1,10 +1,16 @@
 /**
  * The shell: theme (following Teams), the header with navigation between the Dashboard and
- * My User Tasks, and the toaster every screen reports through.
+ * My User Tasks, the sign-in prompt when Teams needs the user's consent, and the toaster every
+ * screen reports through.
  */
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  Button,
   FluentProvider,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
   Tab,
   TabList,
   Text,
@@ -60,6 +66,7 @@ const useStyles = makeStyles({
     whiteSpace: 'nowrap',
   },
   me: { marginLeft: 'auto', color: tokens.colorNeutralForeground3, whiteSpace: 'nowrap' },
+  signIn: { margin: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL} 0` },
   main: {
     flex: 1,
     minHeight: 0,
@@ -82,6 +89,37 @@ function rememberView(view: HostView): void {
   window.history.replaceState(null, '', url);
 }
 
+/**
+ * Asks the user to sign in when Teams cannot hand the tab a token without their consent. After a
+ * successful sign-in `generation` changes, so the screens load again with the new token.
+ */
+function useSignIn(host: TeamsHost) {
+  const [needed, setNeeded] = useState(() => host.needsSignIn());
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    setNeeded(host.needsSignIn());
+    return host.onSignInNeeded(() => setNeeded(true));
+  }, [host]);
+
+  const signIn = useCallback(async () => {
+    setBusy(true);
+    setProblem(null);
+    const outcome = await host.signIn();
+    setBusy(false);
+    if (outcome.ok) {
+      setNeeded(false);
+      setGeneration((g) => g + 1);
+    } else {
+      setProblem(outcome.message);
+    }
+  }, [host]);
+
+  return { needed, busy, problem, generation, signIn };
+}
+
 export function App({ host, api, initialDashboard = null }: AppProps) {
   useGlobalStyles();
   const styles = useStyles();
@@ -90,6 +128,7 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
   const [me, setMe] = useState<Me | null>(null);
   const toasterId = useId('toaster');
   const { dispatchToast } = useToastController(toasterId);
+  const signIn = useSignIn(host);
 
   useEffect(() => host.onThemeChange(setThemeName), [host]);
   useEffect(preloadLazyParts, []);
@@ -107,7 +146,7 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
       live = false;
       clearTimeout(timer);
     };
-  }, [api]);
+  }, [api, signIn.generation]);
 
   const notify = useCallback(
     (intent: NoticeIntent, title: string, body?: string) => {
@@ -165,7 +204,29 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
             </TabList>
             {me ? <Text className={styles.me}>{me.displayName}</Text> : null}
           </header>
-          <main className={styles.main}>
+          {signIn.needed ? (
+            <MessageBar
+              intent={signIn.problem ? 'error' : 'warning'}
+              className={styles.signIn}
+              data-testid="sign-in-needed"
+            >
+              <MessageBarBody>
+                <MessageBarTitle>Sign in to Accountant Hub</MessageBarTitle>
+                {signIn.problem ??
+                  'Teams needs your permission before Accountant Hub can show your clients.'}
+              </MessageBarBody>
+              <MessageBarActions>
+                <Button
+                  appearance="primary"
+                  disabled={signIn.busy}
+                  onClick={() => void signIn.signIn()}
+                >
+                  {signIn.busy ? 'Signing in…' : 'Sign in'}
+                </Button>
+              </MessageBarActions>
+            </MessageBar>
+          ) : null}
+          <main className={styles.main} key={signIn.generation}>
             <Suspense fallback={<LoadingState label="Loading…" />}>
               {view === 'dashboard' ? <Dashboard /> : <MyTasks />}
             </Suspense>

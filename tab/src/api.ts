@@ -48,10 +48,13 @@ export function errorMessage(e: unknown): string {
 }
 
 /**
- * Supplies the bearer token for `/api` calls: inside Teams this will be the SSO token from
- * `authentication.getAuthToken`; null sends no Authorization header (local and sample mode).
+ * Supplies the bearer token for `/api` calls: inside Teams the SSO token from
+ * `authentication.getAuthToken` (cached); null sends no Authorization header (local and sample
+ * mode). `refresh: true` asks for a new token because the server refused the last one.
  */
-export type AuthTokenProvider = () => Promise<string | null>;
+export type AuthTokenProvider = (request?: {
+  readonly refresh?: boolean;
+}) => Promise<string | null>;
 
 export interface ApiClientOptions {
   /** Prefix of every route; `/api` unless the tab is served elsewhere. */
@@ -251,13 +254,34 @@ export class ApiClient {
     signal?: AbortSignal,
     accept = 'application/json',
   ): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept };
     const token = await this.getAuthToken();
+    let res = await this.send(method, path, token, body, signal, accept);
+    // A cached token the server refuses (expired early, revoked): fetch a new one and try once
+    // more. Only once, so a server that refuses every token cannot make the tab loop.
+    if (res.status === 401 && token) {
+      const fresh = await this.getAuthToken({ refresh: true });
+      if (fresh && fresh !== token) {
+        await res.body?.cancel().catch(() => undefined);
+        res = await this.send(method, path, fresh, body, signal, accept);
+      }
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+
+  private async send(
+    method: Method,
+    path: string,
+    token: string | null,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    accept: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      return await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -272,8 +296,6 @@ export class ApiClient {
         'Cannot reach the Accountant Hub server. Check your connection and try again.',
       );
     }
-    if (!res.ok) throw await errorFrom(res);
-    return res;
   }
 }
 

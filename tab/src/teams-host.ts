@@ -7,8 +7,10 @@
  * only when the page may be inside Teams: on import it fetches its list of valid origins from a
  * CDN, which a plain browser (and an offline test run) should not do.
  */
+import { authStartUrl } from './auth-flow.js';
 import { parseThemeName, parseView, withTimeout } from './host-params.js';
 import type { HostThemeName, HostView } from './host-params.js';
+import { createSsoTokenSource, failureText, isGuid } from './sso.js';
 
 export type { HostThemeName, HostView };
 
@@ -22,9 +24,25 @@ export interface TeamsHost {
   onThemeChange(listener: (theme: HostThemeName) => void): () => void;
   /** Opens an external URL (a client's Business Central) in a new window. */
   openLink(url: string): void;
-  /** The SSO token for `/api` calls; null until Teams SSO is configured. */
-  getAuthToken(): Promise<string | null>;
+  /**
+   * The SSO token for `/api` calls: inside Teams from `authentication.getAuthToken()`, cached
+   * until shortly before it expires (`refresh: true` skips the cache); null in a plain browser.
+   */
+  getAuthToken(request?: { readonly refresh?: boolean }): Promise<string | null>;
+  /** True when Teams said the user must sign in (consent) before it gives the tab a token. */
+  needsSignIn(): boolean;
+  /** Calls `listener` when sign-in becomes needed; returns an unsubscribe. */
+  onSignInNeeded(listener: () => void): () => void;
+  /** Opens the sign-in (consent) pop-up; resolves when it closes. */
+  signIn(): Promise<SignInOutcome>;
 }
+
+/** How a sign-in pop-up ended; `message` is written for the user. */
+export type SignInOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/** How long to wait for Teams to hand over a token before sending the request without one. */
+export const tokenTimeoutMs = 15_000;
 
 /** How long to wait for Teams to answer before deciding the page runs in a plain browser. */
 export const teamsInitTimeoutMs = 1500;
@@ -33,7 +51,7 @@ export const teamsInitTimeoutMs = 1500;
  * Teams hosts tabs in an iframe (web and desktop) or a webview that exposes `nativeInterface`
  * (mobile). A top-level page without either cannot be inside Teams.
  */
-function mightBeInTeams(win: Window): boolean {
+export function mightBeInTeams(win: Window): boolean {
   let framed: boolean;
   try {
     framed = win.self !== win.top;
@@ -41,6 +59,11 @@ function mightBeInTeams(win: Window): boolean {
     framed = true; // A cross-origin parent denies access to `top`: certainly framed.
   }
   return framed || 'nativeInterface' in win || /Teams\//.test(win.navigator.userAgent);
+}
+
+/** Like {@link mightBeInTeams}, but also true in a pop-up Teams opened (the sign-in pages). */
+export function mightBeTeamsWindow(win: Window): boolean {
+  return mightBeInTeams(win) || win.opener !== null;
 }
 
 function openInNewWindow(url: string): void {
@@ -69,7 +92,27 @@ function browserHost(initialView: HostView | null, forced: HostThemeName | null)
     },
     openLink: openInNewWindow,
     getAuthToken: () => Promise.resolve(null),
+    needsSignIn: () => false,
+    onSignInNeeded: () => () => undefined,
+    signIn: () =>
+      Promise.resolve({ ok: false, message: 'Signing in is needed only inside Microsoft Teams.' }),
   };
+}
+
+/** The message for a sign-in pop-up that did not succeed (teams-js reports short codes). */
+function signInFailureMessage(e: unknown): string {
+  const text = failureText(e);
+  if (/CancelledByUser/i.test(text)) return 'The sign-in window was closed before signing in.';
+  if (/FailedToOpenWindow/i.test(text)) {
+    return 'Teams could not open the sign-in window. Allow pop-ups for Teams and try again.';
+  }
+  if (/missing-client-id/i.test(text)) {
+    return 'The tab does not know this app’s sign-in id. Ask your administrator to grant consent to Accountant Hub for your organisation.';
+  }
+  if (/admin|AADSTS90094|AADSTS65001/i.test(text)) {
+    return 'Your organisation’s administrator must approve Accountant Hub first. Ask them to grant consent.';
+  }
+  return `Signing in did not finish (${text.slice(0, 200)}). Try again.`;
 }
 
 export interface ConnectOptions {
@@ -91,7 +134,7 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<Teams
 
   const timeoutMs = options.timeoutMs ?? teamsInitTimeoutMs;
   try {
-    const { app } = await import('@microsoft/teams-js');
+    const { app, authentication } = await import('@microsoft/teams-js');
     await withTimeout(app.initialize(), timeoutMs, 'Teams');
     const context = await withTimeout(app.getContext(), timeoutMs, 'Teams context');
     const listeners = new Set<(theme: HostThemeName) => void>();
@@ -101,6 +144,10 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<Teams
         for (const listener of listeners) listener(theme);
       });
     }
+    const tokens = createSsoTokenSource({
+      fetchToken: () => withTimeout(authentication.getAuthToken(), tokenTimeoutMs, 'Teams SSO'),
+    });
+    const addressClientId = params.get('appClientId');
     return {
       inTeams: true,
       theme: forcedTheme ?? parseThemeName(context.app.theme) ?? 'default',
@@ -112,7 +159,24 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<Teams
       openLink(url) {
         app.openLink(url).catch(() => openInNewWindow(url));
       },
-      getAuthToken: () => Promise.resolve(null),
+      getAuthToken: (request) => tokens.getToken(request),
+      needsSignIn: () => tokens.consentNeeded,
+      onSignInNeeded: (listener) => tokens.onConsentNeeded(listener),
+      async signIn() {
+        const clientId = tokens.appClientId ?? (isGuid(addressClientId) ? addressClientId : null);
+        const url = authStartUrl(win.location.origin, {
+          clientId,
+          tenant: context.user?.tenant?.id ?? null,
+          loginHint: context.user?.loginHint ?? null,
+        });
+        try {
+          await authentication.authenticate({ url, width: 600, height: 640 });
+          tokens.reset();
+          return { ok: true };
+        } catch (e) {
+          return { ok: false, message: signInFailureMessage(e) };
+        }
+      },
     };
   } catch {
     return browserHost(viewParam, forcedTheme);
