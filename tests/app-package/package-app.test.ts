@@ -101,7 +101,9 @@ describe('building the Teams app package', () => {
       id: CLIENT_ID,
       resource: `api://hub.example.test/${CLIENT_ID}`,
     });
-    expect(manifest.staticTabs[0].contentUrl).toBe('https://hub.example.test/?view=dashboard');
+    expect(manifest.staticTabs[0].contentUrl).toBe(
+      `https://hub.example.test/?view=dashboard&appClientId=${CLIENT_ID}`,
+    );
     expect(manifest.validDomains).toContain('hub.example.test');
     expect(JSON.parse(await readFile(built.value.manifestPath, 'utf8'))).toEqual(manifest);
   });
@@ -228,14 +230,18 @@ describe('the manifest template', () => {
     const manifest = JSON.parse(await readTemplate());
     const tabs = manifest.staticTabs as Array<Record<string, unknown>>;
     expect(tabs.map((t) => [t.entityId, t.name, t.contentUrl])).toEqual([
-      ['dashboard', 'Dashboard', '${{TAB_ENDPOINT}}/?view=dashboard'],
-      ['tasks', 'My Tasks', '${{TAB_ENDPOINT}}/?view=tasks'],
+      [
+        'dashboard',
+        'Dashboard',
+        '${{TAB_ENDPOINT}}/?view=dashboard&appClientId=${{AAD_APP_CLIENT_ID}}',
+      ],
+      ['tasks', 'My Tasks', '${{TAB_ENDPOINT}}/?view=tasks&appClientId=${{AAD_APP_CLIENT_ID}}'],
       ['conversations', undefined, undefined],
       ['about', undefined, undefined],
     ]);
     expect(manifest.configurableTabs).toEqual([
       expect.objectContaining({
-        configurationUrl: '${{TAB_ENDPOINT}}/config.html',
+        configurationUrl: '${{TAB_ENDPOINT}}/config.html?appClientId=${{AAD_APP_CLIENT_ID}}',
         scopes: ['team', 'groupChat'],
       }),
     ]);
