@@ -63,9 +63,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: edgePackages, message: 'src/ is the shared core: edge frameworks belong in bot/, tab/ or server/.' },
             {
-              group: ['**/bot/**', '**/tab/**', '**/server/**', '../../bot', '../../tab', '../../server'],
+              group: edgePackages,
+              message: 'src/ is the shared core: edge frameworks belong in bot/, tab/ or server/.',
+            },
+            {
+              group: [
+                '**/bot/**',
+                '**/tab/**',
+                '**/server/**',
+                '../../bot',
+                '../../tab',
+                '../../server',
+              ],
               message: 'src/ must not import from bot/, tab/ or server/.',
             },
           ],
@@ -86,7 +96,10 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'The tab imports only types from src/; call the server over /api instead.',
             },
-            { group: ['**/bot/**', '**/server/**', 'botbuilder', 'restify'], message: 'The tab is browser code.' },
+            {
+              group: ['**/bot/**', '**/server/**', 'botbuilder', 'restify'],
+              message: 'The tab is browser code.',
+            },
           ],
         },
       ],
@@ -106,7 +119,10 @@ export default tseslint.config(
               allowTypeImports: false,
               message: 'Import botbuilder only in bot/bot-framework.ts.',
             },
-            { group: ['react', '@fluentui/*', '**/tab/**'], message: 'The bot does not use the tab.' },
+            {
+              group: ['react', '@fluentui/*', '**/tab/**'],
+              message: 'The bot does not use the tab.',
+            },
           ],
         },
       ],
