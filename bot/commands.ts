@@ -1,0 +1,566 @@
+/**
+ * The chat command parser: what the accountant typed → a {@link Command}. Pure.
+ *
+ * People type to a bot the way they type to a colleague: with the `<at>Bot</at>` mention Teams
+ * puts in group chats, capitals, trailing punctuation, "please", and the odd typo. So keywords
+ * match with a small edit distance, fillers are ignored, and anything that is not a command comes
+ * back as `unknown` with the closest commands to suggest.
+ */
+import { editDistance, isCloseWord, normalizeWords, wordsOf } from './text-match.js';
+
+/** Which tasks `show my tasks` lists. */
+export type TaskRange = 'today' | 'this-week' | 'all';
+
+export type RefreshTarget =
+  { readonly kind: 'all' } | { readonly kind: 'client'; readonly name: string };
+
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'overdue-tasks' }
+  | { readonly kind: 'my-tasks'; readonly range: TaskRange }
+  /** `client` is what was typed after the command, matched against client names later. */
+  | { readonly kind: 'overdue-invoices'; readonly client: string | null }
+  | { readonly kind: 'summary' }
+  | { readonly kind: 'clients' }
+  | { readonly kind: 'refresh'; readonly target: RefreshTarget }
+  | { readonly kind: 'daily-summary-at'; readonly time: string }
+  | { readonly kind: 'daily-summary-on' }
+  | { readonly kind: 'daily-summary-off' }
+  | { readonly kind: 'daily-summary-status' }
+  | { readonly kind: 'time-zone'; readonly timeZone: string }
+  /** A command was recognised but its argument was not: say what is wrong and show the usage. */
+  | {
+      readonly kind: 'invalid';
+      readonly command: string;
+      readonly problem: string;
+      readonly usage: string;
+    }
+  | { readonly kind: 'unknown'; readonly text: string; readonly suggestions: readonly string[] };
+
+export type CommandKind = Command['kind'];
+
+/**
+ * Removes Teams' mention markup (`<at>Accountant Hub</at>`), other HTML tags and entities, so
+ * only what the person typed is left.
+ */
+export function cleanChatText(raw: string): string {
+  return raw
+    .replace(/<at\b[^>]*>[\s\S]*?<\/at>/gi, ' ')
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&amp;/gi, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A word of the message with where it came from, so arguments can be cut from the raw text. */
+interface Word {
+  readonly word: string;
+  readonly rawIndex: number;
+}
+
+type ArgKind = 'none' | 'range' | 'client' | 'refresh' | 'daily' | 'time-zone';
+
+interface Slot {
+  readonly words: readonly string[];
+  readonly optional?: boolean;
+}
+
+interface Template {
+  readonly name: string;
+  readonly usage: string;
+  readonly slots: readonly Slot[];
+  readonly arg: ArgKind;
+}
+
+const verb: Slot = {
+  words: ['show', 'list', 'get', 'see', 'view', 'give', 'display'],
+  optional: true,
+};
+const me: Slot = { words: ['me', 'us'], optional: true };
+const my: Slot = { words: ['my', 'the', 'all'], optional: true };
+
+const templates: readonly Template[] = [
+  {
+    name: 'help',
+    usage: 'help',
+    slots: [{ words: ['help', 'commands', 'menu', 'usage'] }],
+    arg: 'none',
+  },
+  {
+    name: 'help',
+    usage: 'help',
+    slots: [{ words: ['what'] }, { words: ['can'] }, { words: ['you'] }, { words: ['do'] }],
+    arg: 'none',
+  },
+  {
+    name: 'overdue-tasks',
+    usage: 'show overdue tasks',
+    slots: [verb, me, my, { words: ['overdue', 'late'] }, { words: ['tasks', 'task', 'todos'] }],
+    arg: 'none',
+  },
+  {
+    name: 'my-tasks',
+    usage: 'show my tasks [today|this week]',
+    slots: [verb, me, my, { words: ['tasks', 'task', 'todos'] }],
+    arg: 'range',
+  },
+  {
+    name: 'overdue-invoices',
+    usage: 'show overdue invoices [client]',
+    slots: [
+      verb,
+      me,
+      my,
+      { words: ['overdue', 'late', 'unpaid'], optional: true },
+      { words: ['invoices', 'invoice', 'bills'] },
+    ],
+    arg: 'client',
+  },
+  {
+    name: 'summary',
+    usage: 'summary',
+    slots: [verb, me, my, { words: ['summary', 'overview', 'dashboard'] }],
+    arg: 'none',
+  },
+  {
+    name: 'clients',
+    usage: 'clients',
+    slots: [verb, me, my, { words: ['clients', 'client', 'companies'] }],
+    arg: 'none',
+  },
+  {
+    name: 'refresh',
+    usage: 'refresh [client|all]',
+    slots: [{ words: ['refresh', 'reload', 'update', 'sync'] }],
+    arg: 'refresh',
+  },
+  {
+    name: 'daily-summary',
+    usage: 'daily summary at 8:00 | daily summary off',
+    slots: [{ words: ['daily'] }, { words: ['summary', 'digest'] }],
+    arg: 'daily',
+  },
+  {
+    name: 'time-zone',
+    usage: 'time zone Europe/Berlin',
+    slots: [
+      { words: ['set'], optional: true },
+      { words: ['my'], optional: true },
+      { words: ['time'] },
+      { words: ['zone'] },
+    ],
+    arg: 'time-zone',
+  },
+  {
+    name: 'time-zone',
+    usage: 'time zone Europe/Berlin',
+    slots: [
+      { words: ['set'], optional: true },
+      { words: ['my'], optional: true },
+      { words: ['timezone', 'tz'] },
+    ],
+    arg: 'time-zone',
+  },
+];
+
+/** Politeness around a command, ignored at the start and the end. */
+const leadingFillers = new Set([
+  'please',
+  'pls',
+  'plz',
+  'hey',
+  'hi',
+  'hello',
+  'can',
+  'could',
+  'would',
+  'you',
+  'bot',
+  'ok',
+  'okay',
+]);
+const trailingFillers = new Set([
+  'please',
+  'pls',
+  'plz',
+  'thanks',
+  'thank',
+  'thx',
+  'now',
+  'for',
+  'me',
+]);
+
+/** The commands offered when nothing matched, in the order they are most useful. */
+const commandExamples: readonly string[] = [
+  'help',
+  'show overdue tasks',
+  'show my tasks today',
+  'show my tasks this week',
+  'show overdue invoices',
+  'summary',
+  'clients',
+  'refresh all',
+  'daily summary at 8:00',
+  'daily summary off',
+  'time zone Europe/Berlin',
+];
+
+/** Splits the raw text into words, remembering which raw token each came from. */
+function wordsWithOrigin(rawTokens: readonly string[]): Word[] {
+  const out: Word[] = [];
+  rawTokens.forEach((token, rawIndex) => {
+    for (const word of wordsOf(token)) out.push({ word, rawIndex });
+  });
+  return out;
+}
+
+interface TemplateMatch {
+  readonly template: Template;
+  /** Index in `words` where the argument starts. */
+  readonly argStart: number;
+  readonly typos: number;
+  readonly matched: number;
+}
+
+function matchTemplate(template: Template, words: readonly Word[]): TemplateMatch | null {
+  let i = 0;
+  let typos = 0;
+  let matched = 0;
+  for (const slot of template.slots) {
+    const w = words[i];
+    const best = w === undefined ? null : closest(w.word, slot.words);
+    if (best !== null) {
+      i++;
+      typos += best;
+      matched++;
+    } else if (!slot.optional) {
+      return null;
+    }
+  }
+  return { template, argStart: i, typos, matched };
+}
+
+/** The distance to the closest candidate when it is within the typo allowance, else null. */
+function closest(word: string, candidates: readonly string[]): number | null {
+  let best: number | null = null;
+  for (const c of candidates) {
+    if (!isCloseWord(word, c)) continue;
+    const d = editDistance(word, c);
+    if (best === null || d < best) best = d;
+  }
+  return best;
+}
+
+const allWords = [
+  'all',
+  'everything',
+  'everyone',
+  'everybody',
+  'clients',
+  'companies',
+  'my',
+  'the',
+];
+
+/** "all", "all clients", "everything": the whole list rather than one client. */
+function isAll(words: readonly string[]): boolean {
+  const meaningful = words.filter((w) => w !== 'my' && w !== 'the');
+  return (
+    meaningful.length > 0 &&
+    meaningful.length <= 2 &&
+    meaningful.every((w) => allWords.some((a) => isCloseWord(w, a)))
+  );
+}
+
+/** Parses `8:00`, `08:00`, `8`, `8am`, `8.30 pm`, `20h15` into `HH:MM` (24-hour), or null. */
+export function parseTimeOfDay(text: string): string | null {
+  const m = /^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$/i.exec(text.trim());
+  if (!m) return null;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const meridiem = m[3]?.toLowerCase().replace(/\./g, '');
+  if (minute > 59) return null;
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (meridiem === 'pm' ? 12 : 0);
+  }
+  if (hour > 23) return null;
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+let zoneNames: ReadonlyMap<string, string> | null = null;
+
+/**
+ * The IANA name of a time zone typed in any case (`europe/berlin` → `Europe/Berlin`), or null when
+ * the runtime does not know it. `UTC` and its aliases are accepted too.
+ */
+export function canonicalTimeZone(text: string): string | null {
+  const typed = text.trim().replace(/\s+/g, '_');
+  if (typed === '' || typed.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(typed)) return null;
+  if (zoneNames === null) {
+    zoneNames = new Map(Intl.supportedValuesOf('timeZone').map((z) => [z.toLowerCase(), z]));
+  }
+  const known = zoneNames.get(typed.toLowerCase());
+  if (known !== undefined) return known;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: typed }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+type ArgResult = { readonly command: Command } | { readonly problem: string } | null;
+
+/** Interprets what follows the keywords. null: the words do not fit this command at all. */
+function interpretArg(template: Template, argWords: readonly string[], argRaw: string): ArgResult {
+  switch (template.arg) {
+    case 'none':
+      return argWords.length === 0 ? { command: commandFor(template.name) } : null;
+    case 'range': {
+      const text = argWords.join(' ');
+      if (text === '' || isAll(argWords)) return { command: { kind: 'my-tasks', range: 'all' } };
+      if (argWords.length === 1 && isCloseWord(text, 'today')) {
+        return { command: { kind: 'my-tasks', range: 'today' } };
+      }
+      const w = argWords.filter((x) => !['this', 'for', 'the', 'due'].includes(x));
+      if (w.length === 1 && isCloseWord(w[0] ?? '', 'week')) {
+        return { command: { kind: 'my-tasks', range: 'this-week' } };
+      }
+      if (
+        argWords.length <= 2 &&
+        argWords.every(
+          (x) =>
+            ['due', 'for', 'this', 'tomorrow', 'month', 'next', 'later'].includes(x) ||
+            /^\d+$/.test(x),
+        )
+      ) {
+        return {
+          problem: `I can show your tasks for today, this week, or all of them, not "${argRaw}".`,
+        };
+      }
+      return null;
+    }
+    case 'client': {
+      const name = stripLeading(argRaw, ['for', 'of', 'from', 'at', 'client']);
+      return {
+        command: {
+          kind: 'overdue-invoices',
+          client: name === '' || isAll(wordsOf(name)) ? null : name,
+        },
+      };
+    }
+    case 'refresh': {
+      const name = stripLeading(argRaw, ['client', 'the']);
+      if (name === '' || isAll(wordsOf(name)))
+        return { command: { kind: 'refresh', target: { kind: 'all' } } };
+      return { command: { kind: 'refresh', target: { kind: 'client', name } } };
+    }
+    case 'daily': {
+      const text = argWords.join(' ');
+      if (text === '') return { command: { kind: 'daily-summary-status' } };
+      if (
+        argWords.length === 1 &&
+        ['off', 'stop', 'disable', 'disabled', 'no', 'none', 'cancel'].some((w) =>
+          isCloseWord(text, w),
+        )
+      ) {
+        return { command: { kind: 'daily-summary-off' } };
+      }
+      if (
+        argWords.length === 1 &&
+        ['on', 'start', 'enable', 'enabled', 'yes'].some((w) => isCloseWord(text, w))
+      ) {
+        return { command: { kind: 'daily-summary-on' } };
+      }
+      const timeText = stripLeading(argRaw, ['at', 'to', 'for', 'on']);
+      const time = parseTimeOfDay(timeText);
+      if (time !== null) return { command: { kind: 'daily-summary-at', time } };
+      return {
+        problem: `"${timeText}" is not a time of day. Try 8:00, 7:30 or 18:00 (24-hour), or "off".`,
+      };
+    }
+    case 'time-zone': {
+      const typed = stripLeading(argRaw, ['to', 'is', '=']);
+      if (typed === '')
+        return {
+          problem:
+            'Say which time zone, as an IANA name such as Europe/Berlin or America/New_York.',
+        };
+      const zone = canonicalTimeZone(typed);
+      if (zone !== null) return { command: { kind: 'time-zone', timeZone: zone } };
+      return {
+        problem: `I don't know the time zone "${typed}". Use an IANA name such as Europe/Berlin, America/New_York or Asia/Tokyo.`,
+      };
+    }
+  }
+}
+
+function commandFor(name: string): Command {
+  switch (name) {
+    case 'help':
+      return { kind: 'help' };
+    case 'overdue-tasks':
+      return { kind: 'overdue-tasks' };
+    case 'summary':
+      return { kind: 'summary' };
+    case 'clients':
+      return { kind: 'clients' };
+    default:
+      throw new Error(`Template ${name} takes arguments`);
+  }
+}
+
+/** Drops a leading word (any of `words`, case-insensitive) from raw text, and edge punctuation. */
+function stripLeading(raw: string, words: readonly string[]): string {
+  let text = trimPunctuation(raw);
+  for (;;) {
+    const first = text.split(' ')[0] ?? '';
+    if (first !== '' && words.includes(first.toLowerCase())) {
+      text = trimPunctuation(text.slice(first.length));
+    } else {
+      return text;
+    }
+  }
+}
+
+/** Trims sentence punctuation from the ends, keeping what a name or time zone may contain. */
+function trimPunctuation(text: string): string {
+  return text.replace(/^[\s.,;:!?¡¿"'`()[\]{}]+|[\s.,;!?"'`()[\]{}]+$/g, '').trim();
+}
+
+/** Parses one chat message into a command. Never throws. */
+export function parseCommand(rawText: string): Command {
+  const cleaned = cleanChatText(rawText).slice(0, 500);
+  let rawTokens = cleaned.split(' ').filter((t) => t !== '');
+  // Fillers only count when the whole token is one ("please," yes; "please-refresh" no).
+  while (rawTokens.length > 0 && leadingFillers.has(normalizeWords(rawTokens[0] ?? '')))
+    rawTokens = rawTokens.slice(1);
+  while (
+    rawTokens.length > 0 &&
+    trailingFillers.has(normalizeWords(rawTokens[rawTokens.length - 1] ?? ''))
+  ) {
+    rawTokens = rawTokens.slice(0, -1);
+  }
+  const words = wordsWithOrigin(rawTokens);
+  if (words.length === 0) return { kind: 'help' };
+
+  let best: { match: TemplateMatch; result: ArgResult & object } | null = null;
+  for (const template of templates) {
+    const match = matchTemplate(template, words);
+    if (match === null) continue;
+    const argWords = words.slice(match.argStart).map((w) => w.word);
+    const firstArg = words[match.argStart];
+    const argRaw = firstArg === undefined ? '' : rawTokens.slice(firstArg.rawIndex).join(' ');
+    const result = interpretArg(template, argWords, argRaw);
+    if (result === null) continue;
+    if (best === null || isBetter(match, result, best.match, best.result)) best = { match, result };
+  }
+  if (best !== null) {
+    if ('command' in best.result) return best.result.command;
+    return {
+      kind: 'invalid',
+      command: best.match.template.name,
+      problem: best.result.problem,
+      usage: best.match.template.usage,
+    };
+  }
+  return { kind: 'unknown', text: cleaned, suggestions: suggestCommands(cleaned) };
+}
+
+/** A full command beats a recognised-but-invalid one; then fewer typos; then more keywords. */
+function isBetter(
+  a: TemplateMatch,
+  ar: ArgResult & object,
+  b: TemplateMatch,
+  br: ArgResult & object,
+): boolean {
+  const aValid = 'command' in ar ? 1 : 0;
+  const bValid = 'command' in br ? 1 : 0;
+  if (aValid !== bValid) return aValid > bValid;
+  if (a.typos !== b.typos) return a.typos < b.typos;
+  return a.matched > b.matched;
+}
+
+/** Up to three commands closest to what was typed, for the "did you mean" help card. */
+export function suggestCommands(text: string, limit = 3): string[] {
+  const typed = wordsOf(text);
+  const scored = commandExamples.map((example, order) => {
+    const exampleWords = wordsOf(example);
+    const shared = typed.filter((t) =>
+      exampleWords.some((e) => editDistance(t, e) <= Math.max(1, Math.floor(e.length / 3))),
+    ).length;
+    const distance = editDistance(typed.join(' '), exampleWords.join(' '));
+    return { example, shared, distance, order };
+  });
+  const relevant = scored.filter((s) => s.shared > 0);
+  const pool =
+    relevant.length > 0
+      ? relevant
+      : scored.filter((s) => ['help', 'show overdue tasks', 'summary'].includes(s.example));
+  return pool
+    .sort((a, b) => b.shared - a.shared || a.distance - b.distance || a.order - b.order)
+    .slice(0, limit)
+    .map((s) => s.example);
+}
+
+/** A client as the matcher sees it: its name and its companies' names. */
+export interface NamedClient {
+  readonly id: string;
+  readonly name: string;
+  readonly companyNames?: readonly string[];
+}
+
+export type ClientMatch<T extends NamedClient> =
+  | { readonly kind: 'one'; readonly client: T }
+  | { readonly kind: 'ambiguous'; readonly candidates: readonly T[] }
+  | { readonly kind: 'none'; readonly suggestions: readonly T[] };
+
+/**
+ * Finds the client a person meant by `typed`: exact name first, then names that start with or
+ * contain it, then names whose words each match a typed word give or take a typo; company names
+ * count as well ("Cronus" finds the client whose company is CRONUS USA). Several equally good
+ * matches come back as `ambiguous`, so the bot asks rather than guesses.
+ */
+export function matchClient<T extends NamedClient>(
+  typed: string,
+  clients: readonly T[],
+): ClientMatch<T> {
+  const wanted = normalizeWords(typed);
+  if (wanted === '' || clients.length === 0)
+    return { kind: 'none', suggestions: clients.slice(0, 3) };
+  const wantedWords = wanted.split(' ');
+  const namesOf = (c: T): string[] =>
+    [c.name, ...(c.companyNames ?? [])].map(normalizeWords).filter((n) => n !== '');
+
+  const tiers: ((name: string) => boolean)[] = [
+    (name) => name === wanted,
+    (name) => name.startsWith(`${wanted} `) || name.startsWith(wanted),
+    (name) => ` ${name} `.includes(` ${wanted} `),
+    (name) => name.includes(wanted),
+    (name) => {
+      const words = name.split(' ');
+      return wantedWords.every((w) =>
+        words.some((n) => isCloseWord(w, n) || (w.length >= 3 && n.startsWith(w))),
+      );
+    },
+    (name) => editDistance(name, wanted) <= Math.max(1, Math.floor(wanted.length / 4)),
+  ];
+  for (const tier of tiers) {
+    const hits = clients.filter((c) => namesOf(c).some(tier));
+    if (hits.length === 1 && hits[0] !== undefined) return { kind: 'one', client: hits[0] };
+    if (hits.length > 1) return { kind: 'ambiguous', candidates: hits.slice(0, 5) };
+  }
+  const ranked = [...clients]
+    .map((c) => ({ c, d: Math.min(...namesOf(c).map((n) => editDistance(n, wanted))) }))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((x) => x.c);
+  return { kind: 'none', suggestions: ranked };
+}
