@@ -6,6 +6,7 @@ import { describeConfig, loadConfig, type AppConfig } from '../src/config.js';
 import { isAppError } from '../src/domain/errors.js';
 import { defaultSampleTenantId } from '../src/sample-tenant/index.js';
 import { createApp, extraSampleEnvironment, type App } from './app.js';
+import { mountBot } from '../bot/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 
   let app: App;
   try {
-    app = await createApp(config);
+    app = await createApp(config, { mountEdges: mountBot });
   } catch (e) {
     fail(`Accountant Hub could not start: ${reasonOf(e)}`);
   }
