@@ -1,7 +1,7 @@
 /**
  * `npm run package [-- --env local|dev]`: builds `appPackage/build/appPackage.{env}.zip`, the
  * file to upload to Teams (Apps → Manage your apps → Upload an app). Offline; see
- * `package-app.ts` for the steps and `docs/run-in-teams.md` for the values each env needs.
+ * `package-app.ts` for the steps and `README.md ("Run it in Teams")` for the values each env needs.
  */
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';

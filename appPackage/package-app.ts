@@ -339,7 +339,7 @@ export async function buildAppPackage(options: PackageOptions): Promise<Result<B
       new AppError(
         'validation',
         `${substituted.error.message}\nSet them in ${env.value.files.join(' or ')} ` +
-          '(the Toolkit writes them on provision; docs/run-in-teams.md lists each one).',
+          '(the Toolkit writes them on provision; README.md ("Run it in Teams") lists each one).',
         substituted.error.details,
       ),
     );
