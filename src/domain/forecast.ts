@@ -18,7 +18,7 @@ export interface ForecastWeek {
   readonly balance: Money;
 }
 
-/** A projected cash balance, week by week. Structurally the `CashFlowForecast` of the API. */
+/** A projected cash balance, week by week, as the API and the details pane show it. */
 export interface CashFlowForecast {
   readonly currency: string;
   readonly startingBalance: Money;

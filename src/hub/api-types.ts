@@ -16,6 +16,7 @@ import type {
   TaxSettings,
 } from '../domain/model.js';
 import type { ErrorReason } from '../domain/errors.js';
+import type { CashFlowForecast } from '../domain/forecast.js';
 
 export type {
   DashboardColumn,
@@ -106,23 +107,7 @@ export interface DashboardDto {
   readonly generatedAt: IsoDateTime;
 }
 
-export interface ForecastWeek {
-  /** Monday of the week. */
-  readonly weekStart: IsoDate;
-  readonly inflow: Money;
-  readonly outflow: Money;
-  /** Cash balance at the end of the week. */
-  readonly balance: Money;
-}
-
-export interface CashFlowForecast {
-  readonly currency: string;
-  readonly startingBalance: Money;
-  readonly weeks: readonly ForecastWeek[];
-  /** Items already overdue are counted in the first week. */
-  readonly method: string;
-  readonly payablesSource: 'open-purchase-invoice-totals' | 'aged-accounts-payable';
-}
+export type { CashFlowForecast, ForecastWeek } from '../domain/forecast.js';
 
 export interface InvoiceRow extends InvoiceSummary {
   readonly daysOverdue: number;

@@ -11,14 +11,8 @@ import { parseClientUrl, parseInvitationLink } from '../domain/client-url.js';
 import type { BcEnvironmentRef, Client, Company, ConnectionMode } from '../domain/model.js';
 import type { AccountantStore, ClientPatch, SealedSecret } from '../registry/registry.js';
 import type { CompanyInfo } from '../connector/tenant-connector.js';
-import type {
-  ClientDto,
-  ClientInput,
-  CompanyDto,
-  RefreshScope,
-  TestClientUrlResult,
-} from './api-types.js';
-import type { AccountantIdentity } from './hub.js';
+import type { ClientDto, CompanyDto, RefreshScope } from './api-types.js';
+import type { Hub } from './hub.js';
 import {
   checkAppCredentials,
   checkClientFields,
@@ -82,23 +76,17 @@ function infoToCompany(info: CompanyInfo): Omit<Company, 'clientId'> {
   return { id: info.id, name: info.name, displayName: info.displayName };
 }
 
-export interface ClientUseCases {
-  signIn(identity: AccountantIdentity): Promise<void>;
-  listClients(acc: AccountantId): Promise<ClientDto[]>;
-  getClient(acc: AccountantId, id: ClientId): Promise<Result<ClientDto>>;
-  testClientUrl(acc: AccountantId, url: string): Promise<Result<TestClientUrlResult>>;
-  addClient(acc: AccountantId, input: ClientInput): Promise<Result<ClientDto>>;
-  addClientFromInvitation(
-    acc: AccountantId,
-    input: { link: string; name?: string },
-  ): Promise<Result<ClientDto>>;
-  updateClient(
-    acc: AccountantId,
-    id: ClientId,
-    patch: Partial<ClientInput>,
-  ): Promise<Result<ClientDto>>;
-  removeClient(acc: AccountantId, id: ClientId): Promise<Result<void>>;
-}
+export type ClientUseCases = Pick<
+  Hub,
+  | 'signIn'
+  | 'listClients'
+  | 'getClient'
+  | 'testClientUrl'
+  | 'addClient'
+  | 'addClientFromInvitation'
+  | 'updateClient'
+  | 'removeClient'
+>;
 
 export function createClientUseCases(
   ctx: HubContext,
