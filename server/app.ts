@@ -48,6 +48,7 @@ import { localAuthenticator, type AuthRequest, type Authenticator } from './auth
 import { createEntraTokenValidator } from './auth/entra-token.js';
 import { entraAuthenticator } from './auth/entra-authenticator.js';
 import { closeEventStreams, createServer } from './create-server.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /** The running core that the edges (REST API, bot) share. */
 export interface AppCore {
@@ -77,6 +78,8 @@ export interface AppOptions {
   readonly staticDir?: string;
   /** What the sample tenant serves in sample mode; default {@link appSampleFleet}. */
   readonly sampleFleet?: SampleFleetSpec;
+  /** Replaces the API's per-accountant rate limiter (`null`: none); see `createServer`. */
+  readonly rateLimiter?: RateLimiter | null;
 }
 
 /** The sample client's environment, added for every new accountant in sample mode. */
@@ -293,6 +296,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       version: await readVersion(),
       sampleMode: config.sampleMode,
       clock,
+      ...(options.rateLimiter !== undefined ? { rateLimiter: options.rateLimiter } : {}),
       // Delegated access calls BC on behalf of the accountant with their own (validated) token.
       ...(delegatedProvider
         ? {

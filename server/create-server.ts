@@ -49,6 +49,12 @@ import {
 } from './api-schemas.js';
 import { serveStatic } from './static-files.js';
 import { contentDisposition, reportFileName } from './download-names.js';
+import {
+  createRateLimiter,
+  defaultRateLimit,
+  rateLimitedBody,
+  type RateLimiter,
+} from './rate-limit.js';
 
 export interface ServerDeps {
   readonly hub: Hub;
@@ -68,6 +74,11 @@ export interface ServerDeps {
    * accountant's latest token for on-behalf-of calls; it must not log the request's headers.
    */
   readonly onAuthenticated?: (identity: AccountantIdentity, req: AuthRequest) => void;
+  /**
+   * Limits each accountant's API requests (default {@link defaultRateLimit} on the system clock:
+   * `clock` above may be frozen for reports, and a limiter needs time to pass). `null` turns it off.
+   */
+  readonly rateLimiter?: RateLimiter | null;
 }
 
 /** `GET /api/me`. */
@@ -197,6 +208,8 @@ export function createServer(deps: ServerDeps): restify.Server {
   const { hub, authenticator } = deps;
   const clock = deps.clock ?? systemClock;
   const bodyLimitBytes = deps.bodyLimitBytes ?? defaultBodyLimitBytes;
+  const rateLimiter =
+    deps.rateLimiter === undefined ? createRateLimiter(defaultRateLimit) : deps.rateLimiter;
   const server = restify.createServer({
     name: 'accountant-hub',
     handleUncaughtExceptions: false,
@@ -300,6 +313,15 @@ export function createServer(deps: ServerDeps): restify.Server {
           return;
         }
         const identity = auth.value;
+        // Per accountant, after sign-in is proven: one account cannot use up another's share.
+        const decision = rateLimiter?.take(identity.id) ?? { allowed: true };
+        if (!decision.allowed) {
+          logger.debug('request rate-limited', { accountantId: identity.id });
+          sendJson(res, 429, rateLimitedBody, {
+            'Retry-After': String(decision.retryAfterSeconds),
+          });
+          return;
+        }
         deps.onAuthenticated?.(identity, authRequest);
         await signIn(identity);
         const ctx: RequestContext = { req, res, identity, acc: identity.id, requestId, logger };
