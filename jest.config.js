@@ -20,4 +20,7 @@ export default {
   // Sources import siblings as `./x.js` (NodeNext); map them back to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  // Two workers: suites start their own servers and browsers, and a fresh worker per half of
+  // the suites keeps one suite's leftovers (sockets, key-set fetches) from stalling another.
+  maxWorkers: 2,
 };

@@ -7,8 +7,12 @@
  * Every refusal is an `AppError('unauthenticated')` whose message is short, safe to show and
  * never contains the token; `details.failure` says which check failed, for logs and tests.
  */
+import http from 'node:http';
+import https from 'node:https';
 import {
   createRemoteJWKSet,
+  customFetch,
+  type FetchImplementation,
   decodeJwt,
   decodeProtectedHeader,
   errors as joseErrors,
@@ -185,6 +189,7 @@ export function createEntraTokenValidator(
     }
     const created = createRemoteJWKSet(new URL(jwksUrl(tenantId)), {
       timeoutDuration: options.jwksTimeoutMs ?? 5000,
+      [customFetch]: fetchKeySet,
     });
     keySets.set(tenantId, created);
     return created;
@@ -306,3 +311,40 @@ function displayNameOf(payload: JWTPayload): string {
   }
   return 'Microsoft 365 user';
 }
+
+/**
+ * Fetches a key set with a plain `node:http(s)` GET. The key set is small and fetched rarely; a
+ * direct request keeps signature checks independent of the process-wide `fetch` pool, which
+ * other parts of the app (and suites sharing a test worker) load heavily. Redirects are not
+ * followed: jose refuses anything but a 200.
+ */
+const fetchKeySet: FetchImplementation = (url, init) =>
+  new Promise<Response>((resolve, reject) => {
+    const target = new URL(url);
+    const client = target.protocol === 'https:' ? https : http;
+    const headers: Record<string, string> = {};
+    init.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    const req = client.request(target, { method: 'GET', headers, signal: init.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        // A key set is a few kilobytes; anything far larger is not one.
+        if (size > 1_048_576) req.destroy(new Error('key set too large'));
+        else chunks.push(chunk);
+      });
+      res.on('end', () =>
+        resolve(
+          new Response(Buffer.concat(chunks), {
+            status: res.statusCode ?? 500,
+            headers: { 'content-type': String(res.headers['content-type'] ?? 'application/json') },
+          }),
+        ),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
