@@ -16,7 +16,14 @@ import type { Clock } from '../domain/dates.js';
 import { AppError, err, ok, type Result } from '../domain/errors.js';
 import type { Logger } from '../logging.js';
 import { mapBcFailure, type BcFailure } from './bc-error-map.js';
-import { BcWireError, bcBatchResponse, bcCollection, bcErrorBody, parseWire } from './bc-wire.js';
+import {
+  BcWireError,
+  bcBatchResponse,
+  bcCollection,
+  bcErrorBody,
+  parseWire,
+  tryParseWire,
+} from './bc-wire.js';
 import type { EnvironmentLimiter } from './environment-limiter.js';
 import { collectPages, type ODataPage } from './odata.js';
 import {
@@ -29,10 +36,15 @@ import {
 } from './retry.js';
 import type { EnvironmentTarget } from './tenant-connector.js';
 import type { TokenProvider } from './token-provider.js';
+import {
+  TransportTimeoutError,
+  type HttpTransport,
+  type TransportResponse,
+} from './http-transport.js';
 
 /** What the HTTP layer is built from; the connector fills it from its options. */
 export interface BcHttpDeps {
-  readonly fetch: typeof fetch;
+  readonly transport: HttpTransport;
   readonly tokenProvider: TokenProvider;
   readonly limiter: EnvironmentLimiter;
   /** The limiter key of a target: BC's limits are per user (identity) per environment. */
@@ -96,6 +108,7 @@ type Attempt = AttemptOutcome<unknown>;
 /** Builds the HTTP layer; it holds no state of its own beyond the injected limiter. */
 export function createBcHttp(deps: BcHttpDeps): BcHttp {
   const { logger } = deps;
+  const preferHeader = `odata.maxpagesize=${deps.pageSize}`;
 
   const contextOf = (target: EnvironmentTarget, what: string): Record<string, unknown> => ({
     tenant: target.tenant,
@@ -103,7 +116,7 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
     what,
   });
 
-  /** One attempt: slot, fetch with timeout, capped read, parse. Never throws. */
+  /** One attempt: slot, request with timeout, capped read, parse. Never throws. */
   const attemptOnce = async (
     target: EnvironmentTarget,
     req: BcRequest,
@@ -118,20 +131,11 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
     } catch {
       return { ok: false, failure: { kind: 'cancelled' } };
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('timeout'));
-    }, deps.timeoutMs);
-    const onCallerAbort = (): void => controller.abort(signal?.reason);
-    if (signal?.aborted) onCallerAbort();
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
     try {
       const headers: Record<string, string> = {
         Accept: 'application/json',
-        Prefer: `odata.maxpagesize=${deps.pageSize}`,
+        Prefer: preferHeader,
       };
       if (token !== null) headers.Authorization = `Bearer ${token}`;
       let body: string | undefined;
@@ -139,14 +143,20 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
         headers['Content-Type'] = 'application/json';
         body = req.body === '' ? '' : JSON.stringify(req.body);
       }
-      const res = await deps.fetch(url, {
+      const res = await deps.transport({
+        url,
         method: req.method,
         headers,
         body,
-        redirect: 'manual',
-        signal: controller.signal,
+        timeoutMs: deps.timeoutMs,
+        maxResponseBytes: deps.maxResponseBytes,
+        signal,
       });
-      const read = await readCapped(res, deps.maxResponseBytes);
+      // BC is done with the request once its answer is in: the slot goes to the next request of
+      // the environment now, and this answer is parsed after the network events already waiting
+      // (in a big refresh, other answers whose slots are also waiting to be handed on).
+      release();
+      await yieldToIo();
       logger.debug('bc request', {
         method: req.method,
         path: url.pathname,
@@ -155,6 +165,7 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
         attempt,
         ms: Math.round(performance.now() - started),
       });
+      const read = res.body;
       if (read === 'too-large') {
         return {
           ok: false,
@@ -165,7 +176,7 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
         };
       }
       if (res.status >= 200 && res.status < 300) {
-        if (read.trim() === '') return { ok: true, value: null };
+        if (isBlank(read)) return { ok: true, value: null };
         try {
           return { ok: true, value: JSON.parse(read) as unknown };
         } catch {
@@ -174,7 +185,9 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
       }
       return { ok: false, failure: httpFailure(res, read, deps.clock()) };
     } catch (e) {
-      if (timedOut) return { ok: false, failure: { kind: 'timeout', timeoutMs: deps.timeoutMs } };
+      if (e instanceof TransportTimeoutError) {
+        return { ok: false, failure: { kind: 'timeout', timeoutMs: deps.timeoutMs } };
+      }
       if (signal?.aborted) return { ok: false, failure: { kind: 'cancelled' } };
       // The outbound guard refuses hosts, private DNS answers and redirects by throwing an
       // AppError; keep that reason instead of calling it a network failure.
@@ -184,8 +197,6 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
       }
       return { ok: false, failure: { kind: 'network', cause: e } };
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
       release();
     }
   };
@@ -326,7 +337,7 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
           id: o.id,
           method: 'GET',
           url: o.url,
-          headers: { Accept: 'application/json', Prefer: `odata.maxpagesize=${deps.pageSize}` },
+          headers: { Accept: 'application/json', Prefer: preferHeader },
         })),
       };
       const r = await run(
@@ -350,22 +361,23 @@ export function createBcHttp(deps: BcHttpDeps): BcHttp {
       } catch (e) {
         return err(badResponse(target, what, e));
       }
-      const results = await Promise.all(
-        ops.map((op, i) =>
-          collectFrom(
-            target,
-            pages[i] as ODataPage<unknown>,
-            `${root}/`,
-            (v) => v,
-            `${what} ${op.id}`,
-            signal,
-          ),
-        ),
-      );
       const out = new Map<string, unknown[]>();
+      const paged: Promise<Result<unknown[]>>[] = [];
+      const pagedIds: string[] = [];
+      for (const [i, op] of ops.entries()) {
+        const page = pages[i] as ODataPage<unknown>;
+        // Almost every answer fits one page: only those with a nextLink need more requests.
+        if (page.nextLink === null) {
+          out.set(op.id, page.value.slice());
+          continue;
+        }
+        pagedIds.push(op.id);
+        paged.push(collectFrom(target, page, `${root}/`, (v) => v, `${what} ${op.id}`, signal));
+      }
+      const results = await Promise.all(paged);
       for (const [i, res] of results.entries()) {
         if (!res.ok) return res;
-        out.set((ops[i] as BatchOperation).id, res.value);
+        out.set(pagedIds[i] as string, res.value);
       }
       return ok(out);
     },
@@ -379,7 +391,7 @@ function pick(details: Readonly<Record<string, unknown>>): Record<string, unknow
 }
 
 /** An HTTP error answer as a failure, reading BC's `{"error":{code,message}}` when present. */
-function httpFailure(res: Response, bodyText: string, now: Date): BcFailure {
+function httpFailure(res: TransportResponse, bodyText: string, now: Date): BcFailure {
   let code: string | undefined;
   let message: string | undefined;
   try {
@@ -391,7 +403,7 @@ function httpFailure(res: Response, bodyText: string, now: Date): BcFailure {
   } catch {
     // Gateways answer 502/503 with HTML: the status alone says enough.
   }
-  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now);
+  const retryAfterMs = parseRetryAfter(res.header('retry-after'), now);
   return {
     kind: 'http',
     status: res.status,
@@ -406,16 +418,16 @@ function httpFailure(res: Response, bodyText: string, now: Date): BcFailure {
  * 401, 404…) ends the batch, a transient one (429, 503…) retries the whole batch.
  */
 function batchFailure(value: unknown, ops: readonly BatchOperation[], now: Date): BcFailure | null {
-  const parsed = bcBatchResponse.safeParse(value);
-  if (!parsed.success) {
+  const parsed = tryParseWire(bcBatchResponse, value);
+  if (parsed === null) {
     return { kind: 'bad-response', detail: '$batch answer has no responses array' };
   }
-  const ids = new Set(parsed.data.responses.map((p) => String(p.id ?? '')));
+  const ids = new Set(parsed.responses.map((p) => String(p.id ?? '')));
   const missing = ops.find((o) => !ids.has(o.id));
   if (missing)
     return { kind: 'bad-response', detail: `$batch answer lacks operation ${missing.id}` };
   let transient: BcFailure | null = null;
-  for (const part of parsed.data.responses) {
+  for (const part of parsed.responses) {
     if (part.status >= 200 && part.status < 300) continue;
     const err = bcErrorBody.safeParse(part.body);
     const headers = part.headers ?? {};
@@ -441,26 +453,12 @@ function batchFailure(value: unknown, ops: readonly BatchOperation[], now: Date)
   return transient;
 }
 
-/** Reads a body up to `max` bytes; larger bodies are cut off and reported. */
-async function readCapped(res: Response, max: number): Promise<string | 'too-large'> {
-  if (!res.body) return '';
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body.cancel().catch(() => undefined);
-    return 'too-large';
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Resolves after the I/O callbacks that are already due have run. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** True for an empty or whitespace-only body, without copying a large one to trim it. */
+function isBlank(text: string): boolean {
+  return /^\s*$/.test(text);
 }

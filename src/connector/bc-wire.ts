@@ -329,6 +329,10 @@ export function toCashBalance(finance: BcFinanceCues, currency: string): Money {
   );
 }
 
+/** `YYYY-MM-DDTHH:MM:SS[.mmm]Z` with a day of 01–28, hours 00–23, minutes and seconds 00–59. */
+const PLAIN_INSTANT =
+  /^(\d{4}-(\d{2})-(0\d|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(\.\d{3})?Z$/;
+
 /**
  * A BC DateTime as an ISO instant, or `null` for BC's empty value (`0001-01-01T00:00:00Z`, the
  * year-1 "0DT") and for anything unreadable.
@@ -336,6 +340,12 @@ export function toCashBalance(finance: BcFinanceCues, currency: string): Money {
 export function toInstant(value: string | null | undefined): IsoDateTime | null {
   if (!value) return null;
   if (/^0001-01-01/.test(value)) return null;
+  // BC's usual `2025-01-31T09:30:00Z` (or with milliseconds), on a day every month has: already
+  // what `toISOString` would give, once it carries milliseconds. Anything else goes through Date.
+  const m = PLAIN_INSTANT.exec(value);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1) {
+    return `${m[1]}${m[4] ?? '.000'}Z`;
+  }
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
@@ -378,8 +388,8 @@ export function safeWebLink(value: string | null | undefined): string | null {
   return null;
 }
 
-/** One task of page 1316 in domain form. */
-export function toUserTask(t: BcUserTask, fallbackLink: string): UserTask {
+/** One task of page 1316 in domain form; the fallback link is built only when it is needed. */
+export function toUserTask(t: BcUserTask, fallbackLink: string | (() => string)): UserTask {
   const percent = t.Percent_Complete ?? 0;
   return {
     id: asUserTaskId(t.ID),
@@ -390,7 +400,7 @@ export function toUserTask(t: BcUserTask, fallbackLink: string): UserTask {
     createdBy: t.Created_By_Name ?? '',
     percentComplete: Math.min(100, Math.max(0, Math.round(percent))),
     priority: toTaskPriority(t.Priority),
-    link: safeWebLink(t.Link) ?? fallbackLink,
+    link: safeWebLink(t.Link) ?? (typeof fallbackLink === 'string' ? fallbackLink : fallbackLink()),
   };
 }
 
@@ -401,7 +411,7 @@ export function toPendingUserTasks(
 ): UserTask[] {
   return tasks
     .filter((t) => (t.Percent_Complete ?? 0) < 100)
-    .map((t) => toUserTask(t, fallbackLink(t.ID)));
+    .map((t) => toUserTask(t, () => fallbackLink(t.ID)));
 }
 
 /** `NAV.invoiceEntityAggregateStatus` (`_x0020_`, Draft, In_x0020_Review, Open, Paid, Canceled, Corrective). */
@@ -583,8 +593,234 @@ export function agedPeriodLabels(
   return [`1-${days} days`, `${days + 1}-${2 * days} days`, `Over ${2 * days} days`];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Parsing, with hand-written fast paths for the shapes every refresh reads
+
+/**
+ * Checks for the schemas a refresh runs thousands of times (batch envelopes, pages, tax rows,
+ * cues, tasks). Each returns the parsed value when the input is plainly valid, and `undefined`
+ * when in any doubt, in which case the zod schema decides, so error messages and edge cases stay
+ * the schema's. A fast check must never accept what its schema refuses, nor return a different
+ * value (`tests/connector/bc-wire.test.ts` compares them).
+ */
+const fastPaths = new WeakMap<z.ZodType, (value: unknown) => unknown>();
+
+function withFastPath<S extends z.ZodType>(
+  schema: S,
+  fast: (value: unknown) => z.output<S> | undefined,
+): void {
+  fastPaths.set(schema, fast);
+}
+
+type Fields = Record<string, unknown>;
+
+const isFields = (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** How a flat object's field is checked, mirroring the zod field it stands for. */
+type FieldCheck =
+  /** `text`: a string, `''` when absent. */
+  | 'text'
+  /** `text.nullable()`: a string or null, `''` when absent. */
+  | 'text-or-null'
+  /** `z.string().min(1)` */
+  | 'id'
+  /** `amount` */
+  | 'amount'
+  /** `amount.nullish()` */
+  | 'amount?'
+  /** `isoDate` */
+  | 'date'
+  /** `z.string().nullish()` */
+  | 'string?'
+  /** `z.number().nullish()` */
+  | 'number?'
+  /** `z.number().int().positive()` */
+  | 'positive-int'
+  /** `z.union([z.string(), z.number()]).nullish()` */
+  | 'string-or-number?';
+
+const isAmount = (v: unknown): v is number => typeof v === 'number' && v >= -1e15 && v <= 1e15;
+
+/** A fast check for a flat object of the given fields; unknown fields are dropped, as zod does. */
+function flatObject(
+  fields: Readonly<Record<string, FieldCheck>>,
+): (value: unknown) => Fields | undefined {
+  const entries = Object.entries(fields);
+  return (value) => {
+    if (!isFields(value)) return undefined;
+    const out: Fields = {};
+    for (const [name, check] of entries) {
+      const v = value[name];
+      switch (check) {
+        case 'text':
+          if (v === undefined) out[name] = '';
+          else if (typeof v === 'string') out[name] = v;
+          else return undefined;
+          break;
+        case 'text-or-null':
+          if (v === undefined) out[name] = '';
+          else if (typeof v === 'string' || v === null) out[name] = v;
+          else return undefined;
+          break;
+        case 'id':
+          if (typeof v !== 'string' || v.length === 0) return undefined;
+          out[name] = v;
+          break;
+        case 'amount':
+          if (!isAmount(v)) return undefined;
+          out[name] = v;
+          break;
+        case 'date':
+          if (typeof v !== 'string' || !isIsoDate(v)) return undefined;
+          out[name] = v;
+          break;
+        case 'positive-int':
+          if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) return undefined;
+          out[name] = v;
+          break;
+        case 'amount?':
+          if (v === undefined) break;
+          if (v !== null && !isAmount(v)) return undefined;
+          out[name] = v;
+          break;
+        case 'string?':
+          if (v === undefined) break;
+          if (v !== null && typeof v !== 'string') return undefined;
+          out[name] = v;
+          break;
+        case 'number?':
+          if (v === undefined) break;
+          if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return undefined;
+          out[name] = v;
+          break;
+        case 'string-or-number?':
+          if (v === undefined) break;
+          if (v !== null && typeof v !== 'string' && (typeof v !== 'number' || !Number.isFinite(v)))
+            return undefined;
+          out[name] = v;
+          break;
+      }
+    }
+    return out;
+  };
+}
+
+withFastPath(bcCollection, (value) => {
+  if (!isFields(value) || !Array.isArray(value.value)) return undefined;
+  const next = value['@odata.nextLink'];
+  if (next === undefined) return { value: value.value };
+  if (next !== null && typeof next !== 'string') return undefined;
+  return { value: value.value, '@odata.nextLink': next };
+});
+
+withFastPath(bcBatchResponse, (value) => {
+  if (!isFields(value) || !Array.isArray(value.responses)) return undefined;
+  const responses: BcBatchResponse['responses'] = [];
+  for (const part of value.responses as unknown[]) {
+    if (!isFields(part)) return undefined;
+    const { id, status, headers, body } = part;
+    if (typeof status !== 'number' || !Number.isSafeInteger(status)) return undefined;
+    if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number')
+      return undefined;
+    if (typeof id === 'number' && !Number.isFinite(id)) return undefined;
+    if (headers !== undefined && headers !== null && !isFields(headers)) return undefined;
+    const out: BcBatchResponse['responses'][number] = { status };
+    if (id !== undefined) out.id = id as string | number | null;
+    if (headers !== undefined) out.headers = headers as Record<string, unknown> | null;
+    if ('body' in part) out.body = body;
+    responses.push(out);
+  }
+  return { responses };
+});
+
+withFastPath(
+  bcCompanyInformation,
+  flatObject({ currencyCode: 'text' }) as (v: unknown) => BcCompanyInformation | undefined,
+);
+withFastPath(
+  bcInvoiceTax,
+  flatObject({ totalTaxAmount: 'amount', status: 'text' }) as (
+    v: unknown,
+  ) => BcInvoiceTax | undefined,
+);
+withFastPath(
+  bcSalesInvoice,
+  flatObject({
+    id: 'id',
+    number: 'text',
+    customerNumber: 'text',
+    customerName: 'text',
+    dueDate: 'date',
+    postingDate: 'date',
+    remainingAmount: 'amount',
+    currencyCode: 'text',
+    status: 'text',
+  }) as (v: unknown) => BcSalesInvoice | undefined,
+);
+withFastPath(
+  bcPurchaseInvoice,
+  flatObject({
+    id: 'id',
+    number: 'text',
+    vendorNumber: 'text',
+    vendorName: 'text',
+    dueDate: 'date',
+    postingDate: 'date',
+    totalAmountIncludingTax: 'amount',
+    currencyCode: 'text',
+    status: 'text',
+  }) as (v: unknown) => BcPurchaseInvoice | undefined,
+);
+withFastPath(
+  bcActivityCues,
+  flatObject({
+    OverduePurchInvoiceAmount: 'string-or-number?',
+    OverduePurchInvoiceAmountDecimal: 'amount?',
+    OverdueSalesInvoiceAmount: 'string-or-number?',
+    OverdueSalesInvoiceAmountDecimal: 'amount?',
+    PurchInvoicesDueNextWeekAmount: 'string-or-number?',
+    SalesInvoicesDueNextWeekAmount: 'string-or-number?',
+    OngoingSalesInvoicesAmount: 'string-or-number?',
+    OngoingSalesQuotesAmount: 'string-or-number?',
+    OngoingSalesOrdersAmount: 'string-or-number?',
+    CurrencySymbol: 'string?',
+  }) as (v: unknown) => BcActivityCues | undefined,
+);
+withFastPath(
+  bcFinanceCues,
+  flatObject({
+    OverduePurchaseDocumentsAmount: 'string-or-number?',
+    OverdueSalesDocumentsAmount: 'string-or-number?',
+    CashAccountsBalanceAmount: 'string-or-number?',
+    CashAccountsBalanceAmountDecimal: 'amount?',
+    CurrencySymbol: 'string?',
+  }) as (v: unknown) => BcFinanceCues | undefined,
+);
+withFastPath(
+  bcUserTask,
+  flatObject({
+    ID: 'positive-int',
+    Title: 'text',
+    Due_DateTime: 'string?',
+    Start_DateTime: 'string?',
+    Created_DateTime: 'string?',
+    Created_By_Name: 'text-or-null',
+    Percent_Complete: 'number?',
+    Priority: 'string-or-number?',
+    Link: 'string?',
+  }) as (v: unknown) => BcUserTask | undefined,
+);
+
+/** The fast check registered for `schema`, if any (tests compare it with the schema). */
+export function fastPathOf(schema: z.ZodType): ((value: unknown) => unknown) | undefined {
+  return fastPaths.get(schema);
+}
+
 /** Parses `value` with `schema`, or throws a {@link BcWireError} naming what was wrong. */
 export function parseWire<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const fast = fastPaths.get(schema)?.(value);
+  if (fast !== undefined) return fast as T;
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -592,4 +828,12 @@ export function parseWire<T>(schema: z.ZodType<T>, value: unknown, what: string)
     throw new BcWireError(`${what}: ${issue?.message ?? 'unexpected shape'}${where}`);
   }
   return r.data;
+}
+
+/** `value` parsed with `schema`, or `null` when it does not fit. */
+export function tryParseWire<T>(schema: z.ZodType<T>, value: unknown): T | null {
+  const fast = fastPaths.get(schema)?.(value);
+  if (fast !== undefined) return fast as T;
+  const r = schema.safeParse(value);
+  return r.success ? r.data : null;
 }

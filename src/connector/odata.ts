@@ -49,6 +49,8 @@ export function withQuery(url: string, query: QueryOptions = {}): string {
  * The result is trimmed, because BC's blank option is a single space.
  */
 export function decodeEnumValue(wire: string): string {
+  // Most members (`Open`, `Paid`, `High`) have nothing encoded.
+  if (!wire.includes('_x')) return wire.trim();
   return wire
     .replace(/_x([0-9A-Fa-f]{4})_/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
     .trim();

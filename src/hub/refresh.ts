@@ -10,7 +10,7 @@ import { toIsoDate, toIsoDateTime } from '../domain/dates.js';
 import { AppError, err, ok, toAppError } from '../domain/errors.js';
 import type { Result } from '../domain/errors.js';
 import type { AccountantId, ClientId, CompanyId, RefreshJobId } from '../domain/ids.js';
-import type { Client, Company, CompanyKpis, CompanySnapshot } from '../domain/model.js';
+import type { Client, Company, CompanyKpis, CompanySnapshot, IsoDate } from '../domain/model.js';
 import { isTaskOverdue } from '../domain/tasks.js';
 import { estimateTaxesDue, taxFilingPeriodFor } from '../domain/taxes.js';
 import type { TaxFilingPeriod } from '../domain/taxes.js';
@@ -116,13 +116,25 @@ export function createRefreshUseCases(
 ): RefreshUseCases {
   const jobs = new Map<RefreshJobId, Job>();
   const inFlight = new Map<string, Promise<CompanyOutcome>>();
+  /** Filing periods by day and settings: a refresh of thousands shares a handful of them. */
+  const periods = new Map<string, TaxFilingPeriod>();
+  const periodFor = (today: IsoDate, settings: Client['taxSettings']): TaxFilingPeriod => {
+    const key = `${today}|${settings.frequency}|${settings.dueDaysAfterPeriodEnd}`;
+    let period = periods.get(key);
+    if (period === undefined) {
+      period = taxFilingPeriodFor(today, settings);
+      if (periods.size >= 64) periods.clear();
+      periods.set(key, period);
+    }
+    return period;
+  };
 
   async function refreshCompany(acc: AccountantId, item: WorkItem): Promise<CompanyOutcome> {
     const { client, company } = item;
     const store = storeOf(ctx, acc);
     const started = ctx.clock();
     const today = toIsoDate(started);
-    const period = taxFilingPeriodFor(today, client.taxSettings);
+    const period = periodFor(today, client.taxSettings);
     let failure: AppError;
     try {
       const result = await ctx.connector.companySnapshot(companyTargetOf(acc, client, company), {

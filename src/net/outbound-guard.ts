@@ -137,6 +137,50 @@ function urlOf(input: string | URL | Request): URL {
   }
 }
 
+const defaultLookup: HostLookup = (host) => dnsLookup(host, { all: true, verbatim: true });
+
+/**
+ * The guard's DNS check: resolves the name `host` and returns its addresses when every one is
+ * allowed (public, or loopback when the policy allows it); otherwise throws
+ * `AppError('host-not-allowed')`, or `AppError('bc-unreachable')` when the name does not resolve.
+ * {@link createGuardedFetch} runs it before each request; a transport that resolves names itself
+ * can run it as its DNS lookup (`connector/http-transport.ts`), which then checks the very
+ * addresses it connects to. `shownAs` names the server in messages (default `host`).
+ */
+export async function resolveAllowedAddresses(
+  policy: OutboundPolicy,
+  host: string,
+  options: { lookup?: HostLookup; shownAs?: string } = {},
+): Promise<{ address: string; family: number }[]> {
+  const shown = options.shownAs ?? host;
+  let answers: { address: string; family: number }[];
+  try {
+    answers = await (options.lookup ?? defaultLookup)(host);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    throw new AppError(
+      'bc-unreachable',
+      `The server ${shown} could not be found${code ? ` (${code})` : ''}. Check the network connection and the Client URL.`,
+      { host: shown },
+      { cause: e },
+    );
+  }
+  if (answers.length === 0) {
+    throw new AppError('bc-unreachable', `The server ${shown} could not be found (no addresses).`, {
+      host: shown,
+    });
+  }
+  for (const answer of answers) {
+    const cls = classifyAddress(answer.address)?.class;
+    if (cls === undefined) {
+      throw refuse(shown, 'its name did not resolve to an IP address');
+    }
+    if (cls === 'public' || (cls === 'loopback' && policy.allowLoopback)) continue;
+    throw refuse(shown, `its name points to ${describeClass(cls)}`);
+  }
+  return answers;
+}
+
 /**
  * A `fetch` that only calls what the policy allows. Before any byte is sent it refuses, with
  * `AppError('host-not-allowed')` naming the host: URLs {@link isAllowedUrl} rejects, and host
@@ -150,41 +194,14 @@ export function createGuardedFetch(
   options: { fetch?: typeof fetch; lookup?: HostLookup } = {},
 ): typeof fetch {
   const innerFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const lookup: HostLookup =
-    options.lookup ?? ((host) => dnsLookup(host, { all: true, verbatim: true }));
+  const lookup = options.lookup ?? defaultLookup;
 
   const checkAddresses = async (url: URL, signal: AbortSignal | null | undefined) => {
     const host = bareHost(url);
     // An IP literal was already judged by isAllowedUrl (only loopback, in sample mode).
     if (classifyAddress(host) !== null) return;
-    let answers: { address: string; family: number }[];
-    try {
-      answers = await lookup(host);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException | undefined)?.code;
-      throw new AppError(
-        'bc-unreachable',
-        `The server ${url.host} could not be found${code ? ` (${code})` : ''}. Check the network connection and the Client URL.`,
-        { host: url.host },
-        { cause: e },
-      );
-    }
+    await resolveAllowedAddresses(policy, host, { lookup, shownAs: url.host });
     signal?.throwIfAborted();
-    if (answers.length === 0) {
-      throw new AppError(
-        'bc-unreachable',
-        `The server ${url.host} could not be found (no addresses).`,
-        { host: url.host },
-      );
-    }
-    for (const answer of answers) {
-      const cls = classifyAddress(answer.address)?.class;
-      if (cls === undefined) {
-        throw refuse(url.host, 'its name did not resolve to an IP address');
-      }
-      if (cls === 'public' || (cls === 'loopback' && policy.allowLoopback)) continue;
-      throw refuse(url.host, `its name points to ${describeClass(cls)}`);
-    }
   };
 
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {

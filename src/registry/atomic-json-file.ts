@@ -28,6 +28,8 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   existed = false;
   /** The exact text of the last successful write, or of the file as read. */
   lastText: string | null = null;
+  /** Milliseconds the last `write` spent turning the data into text (its main CPU cost). */
+  lastSerializeMs = 0;
   readonly #decode: (raw: unknown) => T;
   readonly #indent: number;
 
@@ -93,7 +95,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     // Serialise before the first await: the caller may change `data` while the write runs.
+    const started = performance.now();
     const text = JSON.stringify(data, null, this.#indent) + '\n';
+    this.lastSerializeMs = performance.now() - started;
     await this.writeText(text);
   }
 

@@ -126,6 +126,133 @@ export const snapshotSchema = z.object({
   tasks: z.array(userTaskSchema),
 }) satisfies z.ZodType<CompanySnapshot>;
 
+/*
+ * A hand-written check of a snapshot, for the one write a refresh makes per company (thousands
+ * per refresh). It accepts exactly what `snapshotSchema` accepts and returns the same fresh copy,
+ * or `undefined` when in any doubt, leaving the verdict and the error message to the schema
+ * (`tests/registry/schema.test.ts` compares the two).
+ */
+type Fields = Record<string, unknown>;
+const isFields = (v: unknown): v is Fields =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isFilled = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const priorities: ReadonlySet<unknown> = new Set(['none', 'low', 'normal', 'high']);
+
+function moneyCopy(v: unknown): { minor: number; currency: string } | undefined {
+  if (!isFields(v) || !Number.isSafeInteger(v['minor']) || !isText(v['currency'])) return undefined;
+  return { minor: v['minor'] as number, currency: v['currency'] };
+}
+
+const kpiCounts = [
+  'openSalesDocuments',
+  'salesInvoicesDueNextWeek',
+  'purchaseInvoicesDueNextWeek',
+  'overdueSalesDocuments',
+  'overduePurchaseDocuments',
+  'tasksAssignedToMe',
+  'overdueTasks',
+] as const;
+
+function kpisCopy(v: unknown): CompanySnapshot['kpis'] | undefined {
+  if (v === null) return null;
+  if (!isFields(v) || !isText(v['currency'])) return undefined;
+  const overdueSalesInvoiceAmount = moneyCopy(v['overdueSalesInvoiceAmount']);
+  const overduePurchaseInvoiceAmount = moneyCopy(v['overduePurchaseInvoiceAmount']);
+  const cashAccountsBalance = moneyCopy(v['cashAccountsBalance']);
+  if (!overdueSalesInvoiceAmount || !overduePurchaseInvoiceAmount || !cashAccountsBalance) {
+    return undefined;
+  }
+  for (const k of kpiCounts) if (!isNumber(v[k])) return undefined;
+  const t = v['taxesDue'];
+  let taxesDue: NonNullable<CompanySnapshot['kpis']>['taxesDue'] = null;
+  if (t !== null) {
+    if (!isFields(t) || t['isEstimate'] !== true) return undefined;
+    const amount = moneyCopy(t['amount']);
+    const { periodStart, periodEnd, dueDate } = t;
+    if (!amount) return undefined;
+    if (!isText(periodStart) || !isText(periodEnd) || !isText(dueDate)) return undefined;
+    if (!ISO_DATE.test(periodStart) || !ISO_DATE.test(periodEnd) || !ISO_DATE.test(dueDate)) {
+      return undefined;
+    }
+    taxesDue = { amount, periodStart, periodEnd, dueDate, isEstimate: true };
+  }
+  return {
+    currency: v['currency'],
+    overdueSalesInvoiceAmount,
+    overduePurchaseInvoiceAmount,
+    cashAccountsBalance,
+    openSalesDocuments: v['openSalesDocuments'] as number,
+    salesInvoicesDueNextWeek: v['salesInvoicesDueNextWeek'] as number,
+    purchaseInvoicesDueNextWeek: v['purchaseInvoicesDueNextWeek'] as number,
+    overdueSalesDocuments: v['overdueSalesDocuments'] as number,
+    overduePurchaseDocuments: v['overduePurchaseDocuments'] as number,
+    tasksAssignedToMe: v['tasksAssignedToMe'] as number,
+    overdueTasks: v['overdueTasks'] as number,
+    taxesDue,
+  };
+}
+
+const isFilledOrNull = (v: unknown): v is string | null => v === null || isFilled(v);
+
+function taskCopy(v: unknown): CompanySnapshot['tasks'][number] | undefined {
+  if (!isFields(v)) return undefined;
+  const { id, title, dueAt, startAt, createdAt, createdBy, percentComplete, priority, link } = v;
+  if (typeof id !== 'number' || !Number.isInteger(id) || !isText(title)) return undefined;
+  if (!isFilledOrNull(dueAt) || !isFilledOrNull(startAt) || !isFilledOrNull(createdAt)) {
+    return undefined;
+  }
+  if (!isText(createdBy) || !isNumber(percentComplete) || !priorities.has(priority)) {
+    return undefined;
+  }
+  if (!isText(link)) return undefined;
+  return {
+    id: id as UserTaskId,
+    title,
+    dueAt,
+    startAt,
+    createdAt,
+    createdBy,
+    percentComplete,
+    priority: priority as CompanySnapshot['tasks'][number]['priority'],
+    link,
+  };
+}
+
+/** A fresh copy of a valid snapshot, or `undefined` to let `snapshotSchema` decide. */
+export function fastSnapshotCopy(value: unknown): CompanySnapshot | undefined {
+  if (!isFields(value)) return undefined;
+  const { clientId: c, companyId: co, refreshedAt, lastAttemptAt, lastError, tasks } = value;
+  if (!isFilled(c) || !isFilled(co)) return undefined;
+  if (!isFilledOrNull(refreshedAt) || !isFilledOrNull(lastAttemptAt)) return undefined;
+  let error: CompanySnapshot['lastError'] = null;
+  if (lastError !== null) {
+    if (!isFields(lastError)) return undefined;
+    const { reason, message, at } = lastError;
+    if (!isFilled(reason) || !isText(message) || !isFilled(at)) return undefined;
+    error = { reason: reason as ErrorReason, message, at };
+  }
+  const kpis = kpisCopy(value['kpis']);
+  if (kpis === undefined || !Array.isArray(tasks)) return undefined;
+  const taskCopies: CompanySnapshot['tasks'][number][] = [];
+  for (const t of tasks as unknown[]) {
+    const copy = taskCopy(t);
+    if (!copy) return undefined;
+    taskCopies.push(copy);
+  }
+  return {
+    clientId: c as ClientId,
+    companyId: co as CompanyId,
+    kpis,
+    refreshedAt,
+    lastAttemptAt,
+    lastError: error,
+    tasks: taskCopies,
+  };
+}
+
 const knownColumns: ReadonlySet<string> = new Set(allDashboardColumns);
 const isColumn = (c: string): c is DashboardColumn => knownColumns.has(c);
 

@@ -414,17 +414,25 @@ function compareValues(a: WireValue, b: LiteralValue, type: PropType): number {
   }
 }
 
-/** Whether a row satisfies a parsed filter. */
-export function matches(row: WireRow, node: FilterNode, shape: EntityShape): boolean {
+/** Reads one property of an item: a rendered row, or a source record rendered lazily. */
+export type PropReader<T> = (item: T, prop: string) => WireValue;
+
+/** Whether an item satisfies a parsed filter, reading its properties with `get`. */
+export function matches<T>(
+  item: T,
+  node: FilterNode,
+  shape: EntityShape,
+  get: PropReader<T>,
+): boolean {
   switch (node.kind) {
     case 'and':
-      return matches(row, node.left, shape) && matches(row, node.right, shape);
+      return matches(item, node.left, shape, get) && matches(item, node.right, shape, get);
     case 'or':
-      return matches(row, node.left, shape) || matches(row, node.right, shape);
+      return matches(item, node.left, shape, get) || matches(item, node.right, shape, get);
     case 'not':
-      return !matches(row, node.operand, shape);
+      return !matches(item, node.operand, shape, get);
     case 'fn': {
-      const v = String(row[node.prop] ?? '');
+      const v = String(get(item, node.prop) ?? '');
       const needle = node.value;
       if (node.fn === 'startswith') return v.startsWith(needle);
       if (node.fn === 'endswith') return v.endsWith(needle);
@@ -432,7 +440,7 @@ export function matches(row: WireRow, node: FilterNode, shape: EntityShape): boo
     }
     case 'cmp': {
       const type = shape.props[node.prop] ?? t.string;
-      const value = row[node.prop] ?? null;
+      const value = get(item, node.prop);
       const c = compareValues(value === '' && node.value === null ? null : value, node.value, type);
       switch (node.op) {
         case 'eq':
@@ -533,39 +541,32 @@ export function parseQuery(params: URLSearchParams, shape: EntityShape): ParsedQ
   };
 }
 
-/** Filters, sorts and applies `$skip`/`$top` (paging is the server's job). */
-export function applyQuery(
-  rows: readonly WireRow[],
+/**
+ * Filters, sorts and applies `$skip`/`$top` (paging is the server's job) to items whose
+ * properties `get` reads: rendered rows, or source records rendered property by property, so a
+ * large set is queried without rendering the rows that are not sent.
+ */
+export function applyQuery<T>(
+  items: readonly T[],
   query: ParsedQuery,
   shape: EntityShape,
-): WireRow[] {
-  let out =
-    query.filter === null
-      ? [...rows]
-      : rows.filter((r) => matches(r, query.filter as FilterNode, shape));
+  get: PropReader<T>,
+): T[] {
+  const filter = query.filter;
+  let out = filter === null ? [...items] : items.filter((r) => matches(r, filter, shape, get));
   if (query.orderby.length > 0) {
-    const keyed = out.map((row, index) => ({ row, index }));
+    const keyed = out.map((item, index) => ({ item, index }));
     keyed.sort((a, b) => {
       for (const o of query.orderby) {
         const type = shape.props[o.prop] ?? t.string;
-        const c = compareValues(a.row[o.prop] ?? null, b.row[o.prop] ?? null, type);
+        const c = compareValues(get(a.item, o.prop), get(b.item, o.prop), type);
         if (c !== 0) return o.desc ? -c : c;
       }
       return a.index - b.index;
     });
-    out = keyed.map((k) => k.row);
+    out = keyed.map((k) => k.item);
   }
   if (query.skip > 0) out = out.slice(query.skip);
   if (query.top !== null) out = out.slice(0, query.top);
-  return out;
-}
-
-/** Keeps only the selected properties (and the etag). */
-export function project(row: WireRow, select: readonly string[] | null): WireRow {
-  if (select === null) return row;
-  const out: WireRow = {};
-  const etag = row['@odata.etag'];
-  if (etag !== undefined) out['@odata.etag'] = etag;
-  for (const name of select) out[name] = row[name] ?? null;
   return out;
 }

@@ -29,22 +29,20 @@ import {
   tooManyRequests,
 } from './bc-errors.js';
 import {
-  activityCuesShape,
   apiEntitySets,
   companiesSet,
   companyRow,
   companyRows,
   cueRows,
-  financeCuesShape,
+  eagerRows,
   odataCompanyRow,
-  renderRows,
-  withEtag,
   odataCompanyShape,
+  rowsOf,
   userTaskListRows,
   userTaskListShape,
-  userTaskRows,
   userTaskShape,
   type EntitySet,
+  type LazyRows,
 } from './entities.js';
 import {
   defaultSampleFleet,
@@ -54,7 +52,7 @@ import {
   type SampleFleetSpec,
 } from './fleet.js';
 import { RequestLimiter, bcOnlineLimits, type LimitSettings } from './limits.js';
-import { applyQuery, parseQuery, project, type EntityShape, type WireRow } from './odata-query.js';
+import { applyQuery, parseQuery, type EntityShape, type ParsedQuery } from './odata-query.js';
 import { SampleStore, type GeneratedFleet } from './store.js';
 import { homePage, securityHeaders, webClientNotFoundPage, webClientPage } from './web-client.js';
 
@@ -100,6 +98,8 @@ export interface SampleTenantStats {
   /** Most requests running at once, per `${tenantId}/${environment}`. */
   peakConcurrentByEnvironment: Record<string, number>;
   requestsByEnvironment: Record<string, number>;
+  /** TCP connections accepted (a client that keeps connections alive opens few). */
+  connections: number;
 }
 
 /** A running sample tenant. */
@@ -112,6 +112,12 @@ export interface SampleTenant {
   setFault(tenant: string, fault: SampleFault | null, environment?: string): void;
   stats(): SampleTenantStats;
   resetStats(): void;
+  /**
+   * Generates today's books, cues and task rows of every company now rather than on first use (a
+   * benchmark calls it before its timed part: making up sample data is the emulator's cost, not
+   * what Business Central does per request). Resolves to the number of companies warmed.
+   */
+  warm(): Promise<number>;
   /**
    * The Client URL an accountant registers for this environment: `${url}/${tenant}/${environment}`.
    * The server answers it with a small HTML "sample web client" page that shows the
@@ -126,12 +132,28 @@ export interface SampleTenant {
 export const maxPageSize = 20_000;
 const MAX_BODY_BYTES = 1_048_576;
 const MAX_BATCH_OPERATIONS = 100;
+/** Distinct query texts kept per entity shape (a refresh uses a handful). */
+const MAX_PARSED_QUERIES_PER_SHAPE = 64;
 const JSON_TYPE = 'application/json; odata.metadata=minimal; odata.streaming=true';
 
 interface ServiceResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** A value to serialise, or {@link JsonText} already serialised. */
   readonly body?: unknown;
+}
+
+/**
+ * A body already in JSON form. Collections and `$batch` answers are written as text from their
+ * parts, so rows whose JSON is kept (cue and task rows, see `entities.ts`) are not serialised
+ * again for every request.
+ */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+function jsonOf(body: unknown): string {
+  return body instanceof JsonText ? body.text : JSON.stringify(body);
 }
 
 interface ServiceRequest {
@@ -146,6 +168,8 @@ interface ServiceRequest {
   /** The raw (encoded) path below the root, for building `@odata.nextLink`. */
   readonly rawPath: string;
   readonly query: URLSearchParams;
+  /** The query string as received (without `?`). */
+  readonly search: string;
   readonly prefer: string | undefined;
   readonly body: unknown;
   readonly inBatch: boolean;
@@ -205,6 +229,13 @@ function buildQuery(params: URLSearchParams): string {
   return parts.join('&');
 }
 
+/** `[0, 1, …, n - 1]`: rows are queried by index, and rendered only once chosen. */
+function indexes(n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
 function headerOf(headers: unknown, name: string): string | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
@@ -223,6 +254,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
   const faults = new Map<string, FaultState>();
   const hanging = new Set<ServerResponse>();
   const runningByEnv = new Map<string, number>();
+  const parsedQueries = new WeakMap<EntityShape, Map<string, ParsedQuery>>();
   let stats: SampleTenantStats = emptyStats();
   let baseUrl = '';
 
@@ -232,6 +264,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       throttled: 0,
       peakConcurrentByEnvironment: {},
       requestsByEnvironment: {},
+      connections: 0,
     };
   }
 
@@ -260,49 +293,70 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
 
   function collection(
     req: ServiceRequest,
-    rows: readonly WireRow[],
+    rows: LazyRows,
     shape: EntityShape,
     contextPath: string,
-    preQuery?: ReturnType<typeof parseQuery>,
+    preQuery?: ParsedQuery,
   ): ServiceResponse {
-    const q = preQuery ?? parseQuery(req.query, shape);
-    const all = applyQuery(rows, q, shape);
+    const q = preQuery ?? queryOf(req, shape);
+    const all = applyQuery(indexes(rows.length), q, shape, (i, prop) => rows.get(i, prop));
     const requested = maxPageSizeOf(req.prefer);
     const pageSize = requested ?? maxPageSize;
     const skiptoken = req.query.get('$skiptoken');
     const offset = skiptoken === null ? 0 : decodeSkipToken(skiptoken, all.length);
     const page = all.slice(offset, offset + pageSize);
     const selectSuffix = q.select ? `(${q.select.join(',')})` : '';
-    const body: Record<string, unknown> = {
-      '@odata.context': `${req.root}/$metadata#${contextPath}${selectSuffix}`,
-      value: page.map((row) => project(row, q.select)),
-    };
+    const context = `${req.root}/$metadata#${contextPath}${selectSuffix}`;
+    let text = `{"@odata.context":${JSON.stringify(context)},"value":[${page
+      .map((i) => rows.json(i, q.select))
+      .join(',')}]`;
     if (offset + pageSize < all.length) {
       const next = new URLSearchParams(req.query);
       next.delete('$skiptoken');
       next.append('$skiptoken', encodeSkipToken(offset + pageSize));
-      body['@odata.nextLink'] = `${req.root}/${req.rawPath}?${buildQuery(next)}`;
+      text += `,"@odata.nextLink":${JSON.stringify(`${req.root}/${req.rawPath}?${buildQuery(next)}`)}`;
     }
     const headers: Record<string, string> = {};
     if (requested !== null) headers['Preference-Applied'] = `odata.maxpagesize=${requested}`;
-    return { status: 200, headers, body };
+    return { status: 200, headers, body: new JsonText(`${text}}`) };
   }
 
   function single(
     req: ServiceRequest,
-    row: WireRow,
+    rows: LazyRows,
+    index: number,
     shape: EntityShape,
     contextPath: string,
   ): ServiceResponse {
-    const q = parseQuery(req.query, shape);
+    const q = queryOf(req, shape);
     return {
       status: 200,
       headers: {},
       body: {
         '@odata.context': `${req.root}/$metadata#${contextPath}/$entity`,
-        ...project(row, q.select),
+        ...rows.render(index, q.select),
       },
     };
+  }
+
+  /**
+   * The request's checked query options. Every company of a refresh sends the same filters (the
+   * same tax period), so parsed queries are kept per entity shape and query text; a query that
+   * fails to parse is not kept and fails again the same way.
+   */
+  function queryOf(req: ServiceRequest, shape: EntityShape): ParsedQuery {
+    let byText = parsedQueries.get(shape);
+    if (!byText) {
+      byText = new Map();
+      parsedQueries.set(shape, byText);
+    }
+    let parsed = byText.get(req.search);
+    if (!parsed) {
+      parsed = parseQuery(req.query, shape);
+      if (byText.size >= MAX_PARSED_QUERIES_PER_SHAPE) byText.clear();
+      byText.set(req.search, parsed);
+    }
+    return parsed;
   }
 
   function requireGet(req: ServiceRequest, segment: string): void {
@@ -320,7 +374,8 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
     const id = key.replace(/^'(.*)'$/, '$1');
     if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id))
       throw invalidGuid();
-    const company = req.environment.companies.find((c) => c.id === id.toLowerCase());
+    const lower = id.toLowerCase();
+    const company = req.environment.companies.find((c) => c.id === lower);
     if (!company) throw companyNotFound(id);
     return company;
   }
@@ -354,12 +409,17 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       if (key === undefined) {
         if (second !== undefined) throw resourceNotFound(second);
         requireGet(req, 'companies');
-        return collection(req, companyRows(req.environment).api, companiesSet.shape, 'companies');
+        return collection(
+          req,
+          eagerRows(companyRows(req.environment).api),
+          companiesSet.shape,
+          'companies',
+        );
       }
       company = findCompanyByKey(req, key);
       if (second === undefined) {
         requireGet(req, 'companies');
-        return single(req, withEtag(companyRow(company)), companiesSet.shape, 'companies');
+        return single(req, eagerRows([companyRow(company)]), 0, companiesSet.shape, 'companies');
       }
       setSegment = second;
       extra = rest;
@@ -388,8 +448,8 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
     requireGet(req, set.name);
     const ctx = store.renderContext(company, webClientBase(req));
     const contextPath = `companies(${company.id})/${set.name}`;
-    const q = parseQuery(req.query, set.shape);
-    const rows = renderRows(set, ctx, q.filter);
+    const q = queryOf(req, set.shape);
+    const rows = rowsOf(set, ctx, q.filter);
     if (sm[2] !== undefined) return entityByKey(req, set, rows, sm[2], contextPath);
     return collection(req, rows, set.shape, contextPath, q);
   }
@@ -397,7 +457,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
   function entityByKey(
     req: ServiceRequest,
     set: EntitySet,
-    rows: readonly WireRow[],
+    rows: LazyRows,
     rawKey: string,
     contextPath: string,
   ): ServiceResponse {
@@ -408,15 +468,18 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
     ) {
       throw invalidGuid();
     }
-    const row = rows.find((r) => String(r[set.key]).toLowerCase() === keyText.toLowerCase());
-    if (!row) {
+    const wanted = keyText.toLowerCase();
+    const index = indexes(rows.length).find(
+      (i) => String(rows.get(i, set.key)).toLowerCase() === wanted,
+    );
+    if (index === undefined) {
       throw new BcHttpError(
         404,
         'Internal_RecordNotFound',
         `The ${set.shape.typeName.replace('Microsoft.NAV.', '')} does not exist. Identification fields and values: ${set.key}='${keyText}'`,
       );
     }
-    return single(req, row, set.shape, contextPath);
+    return single(req, rows, index, set.shape, contextPath);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -436,7 +499,12 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
     if (first === 'Company') {
       if (rest.length > 0 && rest[0] !== undefined) throw resourceNotFound(rest[0]);
       requireGet(req, 'Company');
-      return collection(req, companyRows(req.environment).odata, odataCompanyShape, 'Company');
+      return collection(
+        req,
+        eagerRows(companyRows(req.environment).odata),
+        odataCompanyShape,
+        'Company',
+      );
     }
     let company: GeneratedCompany;
     let serviceSegments: readonly string[];
@@ -448,7 +516,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       serviceSegments = rest;
       if (rest.length === 0) {
         requireGet(req, 'Company');
-        return single(req, withEtag(odataCompanyRow(company)), odataCompanyShape, 'Company');
+        return single(req, eagerRows([odataCompanyRow(company)]), 0, odataCompanyShape, 'Company');
       }
     } else {
       const param = req.query.get('company');
@@ -493,26 +561,42 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       requireGet(req, 'UserTaskSetComplete');
       const row = userTaskListRows(ctx).find((r) => r['ID'] === id);
       if (!row) throw taskNotFound(id);
-      return single(req, withEtag(row), userTaskListShape, `${companyPath}/UserTaskSetComplete`);
+      return single(
+        req,
+        eagerRows([row]),
+        0,
+        userTaskListShape,
+        `${companyPath}/UserTaskSetComplete`,
+      );
     }
     if (action !== undefined) throw resourceNotFound(action);
 
     switch (service) {
       case 'AccountantPortalActivityCues': {
         requireGet(req, service);
-        const row = cueRows(ctx.books).activity;
-        return collection(req, [row], activityCuesShape(row), `${companyPath}/${service}`);
+        const cues = cueRows(ctx.books);
+        return collection(
+          req,
+          eagerRows([cues.activity]),
+          cues.activityShape,
+          `${companyPath}/${service}`,
+        );
       }
       case 'AccountantPortalFinanceCues': {
         requireGet(req, service);
-        const row = cueRows(ctx.books).finance;
-        return collection(req, [row], financeCuesShape(row), `${companyPath}/${service}`);
+        const cues = cueRows(ctx.books);
+        return collection(
+          req,
+          eagerRows([cues.finance]),
+          cues.financeShape,
+          `${companyPath}/${service}`,
+        );
       }
       case 'AccountantPortalUserTasks':
         requireGet(req, service);
         return collection(
           req,
-          userTaskRows(ctx).map(withEtag),
+          eagerRows(store.userTaskRows(company, ctx.webClientBase)),
           userTaskShape,
           `${companyPath}/${service}`,
         );
@@ -520,7 +604,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
         requireGet(req, service);
         return collection(
           req,
-          userTaskListRows(ctx).map(withEtag),
+          eagerRows(userTaskListRows(ctx)),
           userTaskListShape,
           `${companyPath}/${service}`,
         );
@@ -578,21 +662,23 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
         return batchResult(echoId, errorResponse(e));
       }
     });
-    return { status: 200, headers: {}, body: { responses } };
+    return {
+      status: 200,
+      headers: {},
+      body: new JsonText(`{"responses":[${responses.join(',')}]}`),
+    };
   }
 
-  function batchResult(id: string | number | null, r: ServiceResponse): Record<string, unknown> {
-    if (r.status === 204 || r.body === undefined) return { id, status: r.status, headers: {} };
-    return {
-      id,
-      status: r.status,
-      headers: {
-        'content-type': 'application/json; odata.metadata=minimal',
-        'odata-version': '4.0',
-        ...lowerKeys(r.headers),
-      },
-      body: r.body,
+  /** One answer of a `$batch`, as JSON text: `{"id","status","headers","body"}`. */
+  function batchResult(id: string | number | null, r: ServiceResponse): string {
+    const head = `{"id":${JSON.stringify(id)},"status":${r.status},"headers":`;
+    if (r.status === 204 || r.body === undefined) return `${head}{}}`;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; odata.metadata=minimal',
+      'odata-version': '4.0',
     };
+    addLowerKeys(headers, r.headers);
+    return `${head}${JSON.stringify(headers)},"body":${jsonOf(r.body)}}`;
   }
 
   function batchOperation(parent: ServiceRequest, op: unknown): ServiceRequest {
@@ -616,8 +702,8 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       );
     }
     let target = url;
-    const rootPath = new URL(parent.root).pathname;
     if (/^https?:\/\//i.test(target) || target.startsWith('/')) {
+      const rootPath = new URL(parent.root).pathname;
       const parsed = new URL(target, parent.root);
       if (!parsed.pathname.toLowerCase().startsWith(`${rootPath.toLowerCase()}/`)) {
         throw new BcHttpError(
@@ -637,6 +723,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       segments: decodeSegments(rawPath),
       rawPath,
       query: new URLSearchParams(search),
+      search,
       prefer: headerOf(headers, 'prefer'),
       body,
       inBatch: true,
@@ -670,7 +757,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       out.end();
       return;
     }
-    const text = JSON.stringify(res.body);
+    const text = jsonOf(res.body);
     out.writeHead(res.status, {
       ...headers,
       'Content-Type': JSON_TYPE,
@@ -688,22 +775,37 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
     out.end(html);
   }
 
-  async function readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      if (size > MAX_BODY_BYTES) {
-        throw new BcHttpError(
-          413,
-          'BadRequest',
-          `The request body exceeds ${MAX_BODY_BYTES} bytes.`,
-        );
-      }
-      chunks.push(buf);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+  /** The request body as text, refused past {@link MAX_BODY_BYTES} (plain listeners: cheap). */
+  function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let refused = false;
+      req.on('data', (chunk: Buffer) => {
+        if (refused) return;
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          // The rest is drained unread, so the 413 still reaches the client.
+          refused = true;
+          chunks.length = 0;
+          reject(
+            new BcHttpError(413, 'BadRequest', `The request body exceeds ${MAX_BODY_BYTES} bytes.`),
+          );
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        if (!refused) resolve(Buffer.concat(chunks, size).toString('utf8'));
+      });
+      req.on('error', (e) => {
+        if (!refused) reject(e);
+      });
+      // A client that goes away mid-body: nothing more will come.
+      req.on('close', () => {
+        if (!refused && !req.complete) reject(new Error('the request was not completed'));
+      });
+    });
   }
 
   function userOf(req: IncomingMessage): string {
@@ -793,6 +895,7 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       segments: pathBelow,
       rawPath: rawBelow.join('/'),
       query: new URLSearchParams(search),
+      search,
       prefer: typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined,
       body,
       inBatch: false,
@@ -906,6 +1009,9 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
       else res.destroy();
     });
   });
+  server.on('connection', () => {
+    stats.connections++;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -944,11 +1050,14 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
         throttled: stats.throttled,
         peakConcurrentByEnvironment: { ...stats.peakConcurrentByEnvironment },
         requestsByEnvironment: { ...stats.requestsByEnvironment },
+        connections: stats.connections,
       };
     },
     resetStats() {
       stats = emptyStats();
     },
+    // The same web client base as `webClientBase(req)` of a request for the company.
+    warm: () => store.warm((c) => `${baseUrl}/${c.tenantId}/${c.environment}`),
     clientUrl(tenant, environment) {
       return `${baseUrl}/${tenant}/${environment}`;
     },
@@ -967,12 +1076,16 @@ export async function startSampleTenant(options: SampleTenantOptions = {}): Prom
 /** Splits a raw path into percent-decoded segments; a bad escape is BC's 400. */
 function decodeSegments(rawPath: string): string[] {
   try {
-    return rawPath.split('/').map((s) => decodeURIComponent(s));
+    return rawPath.split('/').map((s) => (s.includes('%') ? decodeURIComponent(s) : s));
   } catch {
     throw new BcHttpError(400, 'BadRequest_InvalidRequestUrl', 'The request URL is not valid.');
   }
 }
 
-function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+/** Adds `headers` to `into` with lower-case names (as a batch answer lists them). */
+function addLowerKeys(into: Record<string, string>, headers: Record<string, string>): void {
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined) into[k.toLowerCase()] = v;
+  }
 }

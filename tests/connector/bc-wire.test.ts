@@ -1,9 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
+import type { z } from 'zod';
 import {
   BcWireError,
   agedPeriodLabels,
   bcActivityCues,
+  bcBatchResponse,
+  bcCollection,
+  bcCompanyInformation,
   bcFinanceCues,
+  bcInvoiceTax,
+  bcPurchaseInvoice,
   bcSalesInvoice,
   bcUserTask,
   cueValue,
@@ -19,6 +25,8 @@ import {
   toTaskPriority,
   toTaxInputs,
   toTrialBalanceLines,
+  fastPathOf,
+  tryParseWire,
 } from '../../src/connector/bc-wire.js';
 
 /** `AccountantPortalActivityCues` as an older BC sends it: padded text only, no Decimal fields. */
@@ -308,5 +316,149 @@ describe('hostile numbers', () => {
         'inv',
       ),
     ).toThrow(BcWireError);
+  });
+});
+
+describe('fast checks of the shapes every refresh reads', () => {
+  /** Valid examples of each schema that has a hand-written fast check. */
+  const examples: [string, z.ZodType, Record<string, unknown>][] = [
+    [
+      'batch answer',
+      bcBatchResponse,
+      {
+        responses: [
+          { id: 'a', status: 200, headers: { 'content-type': 'application/json' }, body: {} },
+          { id: 7, status: 429, headers: null },
+        ],
+      },
+    ],
+    ['page', bcCollection, { value: [{ a: 1 }], '@odata.nextLink': 'https://x/next' }],
+    ['company information', bcCompanyInformation, { currencyCode: 'USD', id: 'x' }],
+    ['tax row', bcInvoiceTax, { '@odata.etag': 'W/"x"', totalTaxAmount: 12.5, status: 'Open' }],
+    [
+      'sales invoice',
+      bcSalesInvoice,
+      {
+        id: 'a',
+        number: 'S-1',
+        customerNumber: 'C1',
+        customerName: 'Contoso',
+        dueDate: '2025-01-31',
+        postingDate: '2025-01-01',
+        remainingAmount: 10,
+        currencyCode: '',
+        status: 'Open',
+      },
+    ],
+    [
+      'purchase invoice',
+      bcPurchaseInvoice,
+      {
+        id: 'b',
+        number: 'P-1',
+        vendorNumber: 'V1',
+        vendorName: 'Fabrikam',
+        dueDate: '2025-01-31',
+        postingDate: '2025-01-01',
+        totalAmountIncludingTax: 99.99,
+        currencyCode: 'EUR',
+        status: 'Paid',
+      },
+    ],
+    [
+      'activity cues',
+      bcActivityCues,
+      { ...legacyActivity, OverdueSalesInvoiceAmountDecimal: 4001.07 },
+    ],
+    ['finance cues', bcFinanceCues, { ...legacyFinance, CurrencySymbol: '$' }],
+    [
+      'user task',
+      bcUserTask,
+      {
+        ID: 3,
+        Title: 'Close the month',
+        Due_DateTime: '2025-01-01T00:00:00Z',
+        Start_DateTime: null,
+        Created_By_Name: null,
+        Percent_Complete: 25,
+        Priority: 'High',
+        Link: 'https://businesscentral.dynamics.com/x',
+      },
+    ],
+  ];
+  /** Values each field of an example is replaced with in turn; `undefined` removes the field. */
+  const hostile: unknown[] = [
+    undefined,
+    null,
+    '',
+    'x',
+    '2025-02-30',
+    0,
+    -1,
+    1.5,
+    2 ** 60,
+    1e16,
+    true,
+    {},
+    [],
+    [{ id: 'a', status: '200' }],
+  ];
+
+  test.each(examples)(
+    'the %s check accepts and refuses exactly what its schema does',
+    (_n, schema, valid) => {
+      const variants: unknown[] = [valid, null, [], 'text', 42];
+      for (const key of Object.keys(valid)) {
+        for (const value of hostile) {
+          const variant: Record<string, unknown> = { ...valid };
+          if (value === undefined) delete variant[key];
+          else variant[key] = value;
+          variants.push(variant);
+        }
+      }
+      const fast = fastPathOf(schema);
+      expect(fast?.(valid)).toEqual(schema.parse(valid));
+      let accepted = 0;
+      for (const variant of variants) {
+        const expected = schema.safeParse(variant);
+        const quick = fast?.(variant);
+        if (quick !== undefined) {
+          accepted++;
+          expect(expected.success).toBe(true);
+          expect(quick).toEqual(expected.data);
+        }
+        const actual = tryParseWire(schema, variant);
+        if (expected.success) expect(actual).toEqual(expected.data);
+        else expect(actual).toBeNull();
+      }
+      expect(accepted).toBeGreaterThan(1);
+    },
+  );
+});
+
+describe('instants', () => {
+  test('BC date-times read the same as through Date, including the odd ones', () => {
+    const values = [
+      '2025-01-31T09:30:00Z',
+      '2025-01-28T23:59:59.123Z',
+      '2025-02-28T00:00:00Z',
+      '2025-02-29T00:00:00Z',
+      '2025-02-30T10:00:00Z',
+      '2024-12-31T24:00:00Z',
+      '2025-13-01T00:00:00Z',
+      '2025-00-10T00:00:00Z',
+      '2025-01-00T00:00:00Z',
+      '2025-01-10T23:60:00Z',
+      '2025-01-10T12:00:00.5Z',
+      '2025-01-10T12:00:00.12345Z',
+      '2025-01-10T12:00:00+02:00',
+      '2025-01-10T12:00Z',
+      '2025-01-10',
+      'yesterday',
+    ];
+    for (const v of values) {
+      const d = new Date(v);
+      expect(toInstant(v)).toBe(Number.isNaN(d.getTime()) ? null : d.toISOString());
+    }
   });
 });

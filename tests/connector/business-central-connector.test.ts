@@ -17,6 +17,7 @@ import {
 } from '../../src/domain/ids.js';
 import type { FinancialStatementKind } from '../../src/domain/model.js';
 import { createLogger } from '../../src/logging.js';
+import { resolveAllowedAddresses } from '../../src/net/outbound-guard.js';
 import { bcError, collection, startFakeBc, type FakeBc, type Route } from './fake-bc.js';
 
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-payload.signature';
@@ -811,6 +812,30 @@ describe('failures', () => {
     const r = await connectorFor({ maxResponseBytes: 10_000 }).listCompanies(env);
     expect(r.ok || r.error.reason).toBe('bc-bad-response');
     expect(r.ok || r.error.details.detail).toMatch(/larger than/);
+  });
+
+  test('with the outbound guard resolving names, one that points inside is refused unsent', async () => {
+    const port = new URL(fake.url).port;
+    const policy = (allowLoopback: boolean) => ({
+      allowedOrigins: [`http://bc.test:${port}`],
+      allowLoopback,
+    });
+    // bc.test "resolves" to this machine, as a rebinding DNS answer would make it.
+    const lookup = async () => [{ address: '127.0.0.1', family: 4 }];
+    fake.route('api/v2.0/companies', () => collection([{ id: COMPANY_ID, name: 'x' }]));
+    const guarded = connectorFor({
+      apiBaseUrl: `http://bc.test:${port}`,
+      resolveHost: (host) => resolveAllowedAddresses(policy(false), host, { lookup }),
+    });
+    const refused = await guarded.listCompanies(env);
+    expect(refused.ok || refused.error.reason).toBe('host-not-allowed');
+    expect(fake.requests).toHaveLength(0);
+    const sample = connectorFor({
+      apiBaseUrl: `http://bc.test:${port}`,
+      resolveHost: (host) => resolveAllowedAddresses(policy(true), host, { lookup }),
+    });
+    const allowed = await sample.listCompanies(env);
+    expect(allowed.ok && allowed.value.map((c) => c.id)).toEqual([COMPANY_ID]);
   });
 
   test('a failing token provider stops the call before any request', async () => {

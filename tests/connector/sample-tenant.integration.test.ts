@@ -365,6 +365,20 @@ describe('limits against the sample tenant', () => {
       expect(stats.throttled).toBe(0);
       expect(Object.values(stats.peakConcurrentByEnvironment)).toEqual([5, 5]);
       expect(stats.requests).toBe(32);
+      // Kept-alive connections: one per request that ran at once, not one per request.
+      expect(stats.connections).toBeLessThanOrEqual(10);
+
+      busy.resetStats();
+      const again = await Promise.all(
+        busy.fleet
+          .companies()
+          .map((co) =>
+            c.companySnapshot(companyTarget(co), { today: TODAY, taxPeriod: TAX_PERIOD }),
+          ),
+      );
+      expect(again.every((r) => r.ok)).toBe(true);
+      expect(busy.stats().requests).toBe(32);
+      expect(busy.stats().connections).toBe(0);
     } finally {
       await busy.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runByEnvironment } from '../../src/hub/refresh-scheduler.js';
+import { pacedMaxInFlight, runByEnvironment } from '../../src/hub/refresh-scheduler.js';
 
 interface Item {
   readonly env: string;
@@ -106,5 +106,56 @@ describe('runByEnvironment', () => {
       { maxInFlight: 1, perEnvironment: 1 },
     );
     expect(ran).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('pacing to the busiest environment', () => {
+  it('keeps only as many in flight as it takes the others to finish with the busiest', async () => {
+    // One environment of 40 and 60 of one company each, one request per company, five at a time:
+    // the big one takes 8 waves with 5 in flight (40 company-waves), the small ones 1 wave each
+    // (60): 100 company-waves in 8 waves is 13 companies in flight.
+    const c = controlled([
+      ...items('big', 40),
+      ...Array.from({ length: 60 }, (_, n) => ({ env: `one-${n}`, n })),
+    ]);
+    const done = runByEnvironment(c.items, (i) => i.env, c.run, {
+      maxInFlight: 256,
+      perEnvironment: 5,
+      paceToBusiest: true,
+    });
+    expect(c.inFlight()).toHaveLength(13);
+    expect(c.started.slice(0, 5).every((i) => i.env === 'big')).toBe(true);
+    let most = 0;
+    while (c.inFlight().length > 0) {
+      const inFlight = c.inFlight();
+      most = Math.max(most, inFlight.length);
+      const bigWaiting = 40 - c.started.filter((i) => i.env === 'big').length;
+      // The critical path never waits: while big companies remain, five of them run.
+      if (bigWaiting > 0) expect(inFlight.filter((i) => i.env === 'big')).toHaveLength(5);
+      await c.finish(inFlight[0]!);
+    }
+    await done;
+    expect(most).toBe(13);
+    expect(c.started).toHaveLength(100);
+  });
+
+  const bc = { maxInFlight: 256, perEnvironment: 5, requestsPerItem: 2, requestsPerEnvironment: 5 };
+  it.each([
+    // The benchmark's shape: one environment of 49, sixteen more of 20–50, the rest of one.
+    [
+      'one of 49, 16 of 30, 468 of 1: 77 in flight',
+      [49, ...Array<number>(16).fill(30), ...Array<number>(468).fill(1)],
+      77,
+    ],
+    ['1,000 environments of one: the cap', Array<number>(1000).fill(1), 256],
+    ['one environment of 1,000: its own five', [1000], 5],
+    ['three companies: five', [3], 5],
+    ['nothing: the cap', [], 256],
+  ])('%s', (_name, sizes, expected) => {
+    expect(pacedMaxInFlight(sizes, bc)).toBe(expected);
+  });
+
+  it('never goes past the overall cap', () => {
+    expect(pacedMaxInFlight(Array<number>(1000).fill(1), { ...bc, maxInFlight: 64 })).toBe(64);
   });
 });

@@ -13,7 +13,7 @@ import {
   type CompanySnapshot,
   type DashboardView,
 } from '../../src/domain/model.js';
-import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
+import { deferredWriteDelay, openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
 import type { NewClient, Registry } from '../../src/registry/registry.js';
 import { sealSecret } from '../../src/registry/secret-box.js';
 
@@ -731,6 +731,47 @@ describe('clients, companies and snapshots', () => {
     await store.saveSnapshot(fresh);
     expect(await store.listSnapshots()).toEqual([]);
   });
+
+  it('keeps one snapshot per company through many saves, removals and re-additions', async () => {
+    const r = await open();
+    const store = r.forAccountant(ALICE);
+    const a = await store.createClient(newClient({ name: 'A' }));
+    const b = await store.createClient(newClient({ name: 'B' }));
+    const company = (n: number): CompanyId =>
+      asCompanyId(`c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
+    for (let round = 0; round < 3; round++) {
+      for (let n = 0; n < 40; n++) {
+        await store.saveSnapshot(snapshot(n % 2 === 0 ? a.id : b.id, company(n)));
+      }
+    }
+    expect(await store.listSnapshots()).toHaveLength(40);
+    await store.removeClient(a.id);
+    expect(await store.listSnapshots()).toHaveLength(20);
+    // Saving after the list was replaced finds the right places again.
+    const fresh = snapshot(b.id, company(1), { lastError: null, refreshedAt: now.toISOString() });
+    await store.saveSnapshot(fresh);
+    await store.saveSnapshot(snapshot(a.id, company(0)));
+    const c = await store.createClient(newClient({ name: 'C' }));
+    await store.saveSnapshot(snapshot(c.id, company(99)));
+    const all = await store.listSnapshots();
+    expect(all).toHaveLength(21);
+    expect(all.filter((s) => s.companyId === company(1))).toEqual([fresh]);
+    expect(all.some((s) => s.clientId === a.id)).toBe(false);
+    const again = await reopen();
+    expect(await again.forAccountant(ALICE).listSnapshots()).toEqual(all);
+  });
+
+  it.each([
+    [250, 0, 250],
+    [250, 2, 250],
+    [250, 14, 700],
+    [250, 150, 7_500],
+  ])(
+    'defers snapshot writes by %i ms, or longer for a file that took %i ms to serialise: %i ms',
+    (deferMs, serializeMs, expected) => {
+      expect(deferredWriteDelay(deferMs, serializeMs)).toBe(expected);
+    },
+  );
 
   it('refuses a malformed snapshot', async () => {
     const r = await open();

@@ -100,12 +100,14 @@ describe('per-user limits', () => {
     const t = await start({});
     await request(companiesUrl(t));
     expect(t.stats().requests).toBe(1);
+    expect(t.stats().connections).toBeGreaterThan(0);
     t.resetStats();
     expect(t.stats()).toEqual({
       requests: 0,
       throttled: 0,
       peakConcurrentByEnvironment: {},
       requestsByEnvironment: {},
+      connections: 0,
     });
   });
 });
