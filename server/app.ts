@@ -23,9 +23,9 @@ import {
 } from '../src/registry/secret-box.js';
 import { createBusinessCentralConnector } from '../src/connector/business-central-connector.js';
 import {
-  createGuardedFetch,
   createOutboundPolicy,
   isAllowedUrl,
+  resolveAllowedAddresses,
 } from '../src/net/outbound-guard.js';
 import type { EnvironmentTarget, TenantConnector } from '../src/connector/tenant-connector.js';
 import type { TokenProvider } from '../src/connector/token-provider.js';
@@ -258,7 +258,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       // only BC's API host (and the sample tenant's loopback origin in sample mode) is called,
       // DNS answers pointing inside are refused, and redirects are never followed.
       isAllowedUrl: (url: URL) => isAllowedUrl(outboundPolicy, url),
-      fetch: createGuardedFetch(outboundPolicy),
+      // The DNS check runs when the connection is made, so the address checked is the one used.
+      resolveHost: (host: string) => resolveAllowedAddresses(outboundPolicy, host),
     });
 
     const hub = createHub({
