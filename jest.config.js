@@ -23,4 +23,5 @@ export default {
   // Two workers: suites start their own servers and browsers, and a fresh worker per half of
   // the suites keeps one suite's leftovers (sockets, key-set fetches) from stalling another.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/tests/sequencer.cjs',
 };
