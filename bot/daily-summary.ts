@@ -12,8 +12,9 @@
  * card rather than none. A day that is due but not yet sent when a process (re)starts is sent on
  * its first tick, so a restart never skips one.
  *
- * (Several instances need a registry they share; the lowdb file registry belongs to one process.
- * The tests run two schedulers on one registry to check the claims.)
+ * Instances share the registry file: the lowdb registry writes under a lock between processes
+ * and decides each claim on the latest file (see src/registry/lowdb-registry.ts); a test runs
+ * three instances of the app, two in their own processes, against one data folder.
  *
  * Time-zone math uses `Intl` only: the accountant's local day and minute come from formatting
  * the injected clock's instant in their zone, so daylight-saving changes need no special cases

@@ -12,9 +12,15 @@
  *   disk and every caller whose change was not written is rejected, so memory never claims more
  *   than the file holds.
  * - Copies: everything returned is a deep copy; everything stored is rebuilt from its fields.
+ * - Several processes: every write happens under a lock beside the file (`<file>.lock`). When
+ *   the file changed since this process last read or wrote it (another instance wrote it), the
+ *   write first reloads it and replays this process's unwritten changes on top, so no instance
+ *   overwrites another's changes, and a change whose outcome depends on the data (claiming a
+ *   daily summary) is decided on the latest file. Reads notice another instance's writes within
+ *   {@link LowdbRegistryOptions.sharedCheckMs}.
  */
 import { randomUUID } from 'node:crypto';
-import { access, constants, copyFile, mkdir } from 'node:fs/promises';
+import { access, constants, copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { z } from 'zod';
@@ -32,6 +38,12 @@ import {
 } from '../domain/model.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { AtomicJsonFile } from './atomic-json-file.js';
+import {
+  acquireFileLock,
+  removeDeadWaiterFiles,
+  type FileLockOptions,
+  type HeldLock,
+} from './file-lock.js';
 import { migrateToCurrent } from './migrations.js';
 import {
   defaultDailySummarySettings,
@@ -77,6 +89,13 @@ export interface LowdbRegistryOptions {
    * second rather than four times, and writing never takes more than a few percent of the CPU.
    */
   readonly deferredWriteMs?: number;
+  /**
+   * How often reads look whether another process changed the file (default 500 ms). Writes
+   * always look first.
+   */
+  readonly sharedCheckMs?: number;
+  /** The lock between processes that write the file. */
+  readonly lock?: FileLockOptions;
 }
 
 /**
@@ -142,6 +161,44 @@ export async function openLowdbRegistry(options: LowdbRegistryOptions): Promise<
     },
   });
   const db = new Low<RegistryFile>(adapter, emptyRegistryFile());
+  const lockPath = `${file}.lock`;
+  // Opening may create, upgrade or clean up the file: no other instance may write meanwhile.
+  const lock = await acquireFileLock(lockPath, options.lock);
+  try {
+    await openUnderLock(db, adapter, file, logger, () => fromVersion);
+    await removeDeadWaiterFiles(lockPath);
+  } finally {
+    await lock.release();
+  }
+  const engine = new Engine(db, adapter, {
+    clock: options.clock ?? systemClock,
+    logger,
+    deferMs: options.deferredWriteMs ?? 250,
+    lockPath,
+    lock: options.lock ?? {},
+    sharedCheckMs: options.sharedCheckMs ?? 500,
+    signature: await fileSignature(file),
+  });
+  return new LowdbRegistry(engine, options.idGenerator ?? randomUUID);
+}
+
+/** Identifies one version of the file: every write renames a new file over it. */
+async function fileSignature(file: string): Promise<string | null> {
+  try {
+    const s = await stat(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+async function openUnderLock(
+  db: Low<RegistryFile>,
+  adapter: AtomicJsonFile<RegistryFile>,
+  file: string,
+  logger: Logger,
+  migratedFrom: () => number | null,
+): Promise<void> {
   await db.read();
   const staleTemps = await adapter.removeStaleTempFiles();
   if (staleTemps > 0)
@@ -156,7 +213,10 @@ export async function openLowdbRegistry(options: LowdbRegistryOptions): Promise<
   if (!adapter.existed) {
     await adapter.write(db.data);
     logger.info('registry created', { file });
-  } else if (fromVersion !== null && fromVersion !== db.data.schemaVersion) {
+    return;
+  }
+  const fromVersion = migratedFrom();
+  if (fromVersion !== null && fromVersion !== db.data.schemaVersion) {
     // Keep the original next to the upgraded file: a migration is the one write that changes
     // the meaning of existing data, so it must be possible to go back.
     const backup = `${file}.v${fromVersion}.bak`;
@@ -180,12 +240,6 @@ export async function openLowdbRegistry(options: LowdbRegistryOptions): Promise<
       backup,
     });
   }
-  const engine = new Engine(db, adapter, {
-    clock: options.clock ?? systemClock,
-    logger,
-    deferMs: options.deferredWriteMs ?? 250,
-  });
-  return new LowdbRegistry(engine, options.idGenerator ?? randomUUID);
 }
 
 async function assertWritable(file: string): Promise<void> {
@@ -207,34 +261,62 @@ interface Waiter {
   readonly reject: (e: unknown) => void;
 }
 
+/**
+ * One change not yet written. `replay` applies it again on a freshly loaded file (written by
+ * another process meanwhile); a durable change's caller gets the outcome of the last application.
+ */
+interface JournalEntry {
+  readonly replay: () => { result: unknown; changed: boolean };
+  result: unknown;
+  waiter: Waiter | null;
+}
+
+interface EngineOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly deferMs: number;
+  readonly lockPath: string;
+  readonly lock: FileLockOptions;
+  readonly sharedCheckMs: number;
+  /** The file's signature as opened. */
+  readonly signature: string | null;
+}
+
 /** The shared state behind all accountant stores: data, index, and the write queue. */
 class Engine {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly #db: Low<RegistryFile>;
   readonly #adapter: AtomicJsonFile<RegistryFile>;
-  readonly #deferMs: number;
+  readonly #options: EngineOptions;
   #index = new Map<string, AccountantData>();
   /** The text the file holds now: what memory returns to when a write fails. */
   #committed: string;
-  /** Callers waiting for a write that includes their change. */
-  #pending: Waiter[] = [];
+  /** Which version of the file memory is based on (see `fileSignature`). */
+  #signature: string | null;
+  /** Every change in memory that no write has included yet, in order. */
+  #journal: JournalEntry[] = [];
+  /** Durable changes whose callers wait for a write that includes them. */
+  #pending: JournalEntry[] = [];
   /** Deferred changes in memory that no write has included yet. */
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
+  #reloading: Promise<void> | null = null;
+  #lastCheck = Number.NEGATIVE_INFINITY;
   #closed = false;
 
   constructor(
     db: Low<RegistryFile>,
     adapter: AtomicJsonFile<RegistryFile>,
-    options: { clock: Clock; logger: Logger; deferMs: number },
+    options: EngineOptions,
   ) {
     this.#db = db;
     this.#adapter = adapter;
+    this.#options = options;
     this.clock = options.clock;
     this.logger = options.logger;
-    this.#deferMs = options.deferMs;
+    this.#signature = options.signature;
     // The validated data, not the text as read: loading may have dropped unknown values.
     this.#committed = JSON.stringify(db.data);
     this.#reindex();
@@ -252,26 +334,46 @@ class Engine {
     return toIsoDateTime(this.clock());
   }
 
-  accountants(): readonly AccountantData[] {
+  /** All accountants' data, after taking in what other processes wrote. */
+  async accountants(): Promise<readonly AccountantData[]> {
     this.#assertOpen();
+    await this.#takeInOtherWrites();
     return this.#db.data.accountants;
   }
 
   /** Runs a read against one accountant's bucket (undefined when they have no data yet). */
   async read<T>(id: AccountantId, fn: (acc: AccountantData | undefined) => T): Promise<T> {
     this.#assertOpen();
+    await this.#takeInOtherWrites();
     return fn(this.#index.get(id));
+  }
+
+  /** Applies `fn` to the accountant's bucket, creating the bucket when `fn` changed it. */
+  #apply<T>(
+    id: AccountantId,
+    fn: (acc: AccountantData) => { result: T; changed: boolean },
+  ): { result: T; changed: boolean } {
+    const existing = this.#index.get(id);
+    const acc = existing ?? newAccountantData(id);
+    const outcome = fn(acc);
+    if (outcome.changed && !existing) {
+      this.#db.data.accountants.push(acc);
+      this.#index.set(id, acc);
+    }
+    return outcome;
   }
 
   /**
    * Applies `fn` to the accountant's bucket (created on first write). `fn` must validate before
-   * it changes anything: when it throws, nothing may have been modified.
+   * it changes anything: when it throws, nothing may have been modified. It may run again, on
+   * data another process wrote meanwhile, so it must depend on nothing but its bucket and inputs.
    *
-   * Durable (the default): resolves once the file holds the change. Deferred: resolves at once
-   * and the change is written within `deferMs` (longer for a large file, see `#armTimer`), with
-   * the next durable write, or on close. Only data that a refresh can fetch again (snapshots) is
-   * deferred: losing the last moments of it in a crash costs a refresh, while writing a
-   * multi-megabyte file per company would make a refresh of thousands of companies crawl.
+   * Durable (the default): resolves once the file holds the change, with the outcome of `fn` on
+   * the data written. Deferred: resolves at once and the change is written within `deferMs`
+   * (longer for a large file, see `#armTimer`), with the next durable write, or on close. Only
+   * data that a refresh can fetch again (snapshots) is deferred: losing the last moments of it in
+   * a crash costs a refresh, while writing a multi-megabyte file per company would make a
+   * refresh of thousands of companies crawl.
    */
   async mutate<T>(
     id: AccountantId,
@@ -279,36 +381,89 @@ class Engine {
     mode: 'durable' | 'deferred' = 'durable',
   ): Promise<T> {
     this.#assertOpen();
-    const existing = this.#index.get(id);
-    const acc = existing ?? newAccountantData(id);
-    const { result, changed } = fn(acc);
+    await this.#takeInOtherWrites();
+    const { result, changed } = this.#apply(id, fn);
     if (!changed) return result;
-    if (!existing) {
-      this.#db.data.accountants.push(acc);
-      this.#index.set(id, acc);
-    }
+    const entry: JournalEntry = { replay: () => this.#apply(id, fn), result, waiter: null };
+    this.#journal.push(entry);
     if (mode === 'deferred') {
       this.#dirty = true;
       if (!this.#flushing) this.#armTimer();
       return result;
     }
     await new Promise<void>((resolve, reject) => {
-      this.#pending.push({ resolve, reject });
+      entry.waiter = { resolve, reject };
+      this.#pending.push(entry);
       this.#flushing ??= this.#flush();
     });
-    return result;
+    return entry.result as T;
   }
 
   /** Schedules the deferred write, spaced by what the last write cost. */
   #armTimer(): void {
     if (this.#timer) return;
-    const delay = deferredWriteDelay(this.#deferMs, this.#adapter.lastSerializeMs);
+    const delay = deferredWriteDelay(this.#options.deferMs, this.#adapter.lastSerializeMs);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#flushing ??= this.#flush();
     }, delay);
     // A pending deferred write must not keep the process alive; close() flushes it.
     this.#timer.unref();
+  }
+
+  /** Reads look at the file at most every `sharedCheckMs`; a write in progress looks itself. */
+  async #takeInOtherWrites(): Promise<void> {
+    if (this.#flushing) return;
+    const now = performance.now();
+    if (now - this.#lastCheck < this.#options.sharedCheckMs) return;
+    this.#lastCheck = now;
+    await this.#reloadIfChanged();
+  }
+
+  /** One reload at a time; callers that arrive meanwhile share it. */
+  #reloadIfChanged(): Promise<void> {
+    this.#reloading ??= this.#reload().finally(() => {
+      this.#reloading = null;
+    });
+    return this.#reloading;
+  }
+
+  /**
+   * When another process wrote the file, loads it and applies this process's unwritten changes
+   * on top. A change that no longer applies (its client was removed elsewhere) fails its caller;
+   * a deferred one is dropped with a warning (a refresh fetches it again).
+   */
+  async #reload(): Promise<void> {
+    const signature = await fileSignature(this.#adapter.file);
+    if (signature === this.#signature || signature === null) return;
+    const fresh = await this.#adapter.read();
+    if (fresh === null) return;
+    // From here on no await: changes made while the file was read are in the journal.
+    this.#db.data = fresh;
+    this.#committed = this.#adapter.lastText ?? JSON.stringify(fresh);
+    this.#signature = signature;
+    this.#reindex();
+    const kept: JournalEntry[] = [];
+    for (const entry of this.#journal) {
+      try {
+        entry.result = entry.replay().result;
+        kept.push(entry);
+      } catch (e) {
+        if (entry.waiter) {
+          this.#pending = this.#pending.filter((p) => p !== entry);
+          entry.waiter.reject(e);
+        } else {
+          this.logger.warn('registry: dropped a change that another instance made obsolete', {
+            error: e,
+          });
+        }
+      }
+    }
+    this.#journal = kept;
+    this.logger.info('registry: took in changes written by another instance', {
+      file: this.#adapter.file,
+      replayed: kept.length,
+    });
   }
 
   /**
@@ -319,23 +474,35 @@ class Engine {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     do {
-      const batch = this.#pending;
-      this.#pending = [];
-      this.#dirty = false;
+      let lock: HeldLock | null = null;
+      let batch: JournalEntry[] = [];
+      let failure: { error: unknown; unwritten: JournalEntry[] } | null = null;
       try {
+        lock = await acquireFileLock(this.#options.lockPath, this.#options.lock);
+        await this.#reloadIfChanged();
+        await lock.assertHeld();
+        // No await between taking the batch and serialising it (at the start of `write`).
+        batch = this.#pending;
+        this.#pending = [];
+        this.#journal = [];
+        this.#dirty = false;
         await this.#db.write();
         this.#committed = this.#adapter.lastText ?? this.#committed;
-        for (const w of batch) w.resolve();
+        this.#signature = await fileSignature(this.#adapter.file);
       } catch (e) {
         // Changes applied after this write started were never written either: undo them all.
-        const unwritten = [...batch, ...this.#pending];
+        failure = { error: e, unwritten: [...batch, ...this.#pending] };
         this.#pending = [];
+        this.#journal = [];
         this.#dirty = false;
         this.#db.data = JSON.parse(this.#committed) as RegistryFile;
         this.#reindex();
         this.logger.error('registry write failed', { error: e });
-        for (const w of unwritten) w.reject(e);
       }
+      // Callers hear back once the lock is free, so what they do next never waits for it.
+      await lock?.release().catch(() => undefined);
+      if (failure) for (const entry of failure.unwritten) entry.waiter?.reject(failure.error);
+      else for (const entry of batch) entry.waiter?.resolve();
     } while (this.#pending.length > 0);
     this.#flushing = null;
     if (this.#dirty && !this.#closed) this.#armTimer();
@@ -347,7 +514,12 @@ class Engine {
     while (this.#flushing) await this.#flushing;
     if (this.#dirty) {
       await new Promise<void>((resolve, reject) => {
-        this.#pending.push({ resolve, reject });
+        const entry: JournalEntry = {
+          replay: () => ({ result: undefined, changed: false }),
+          result: undefined,
+          waiter: { resolve, reject },
+        };
+        this.#pending.push(entry);
         this.#flushing ??= this.#flush();
       });
     }
@@ -463,8 +635,7 @@ class LowdbRegistry implements Registry {
   }
 
   async accountantsWithDailySummary(): Promise<AccountantId[]> {
-    return this.#engine
-      .accountants()
+    return (await this.#engine.accountants())
       .filter((a) => a.dailySummary.enabled)
       .map((a) => a.id);
   }
