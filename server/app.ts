@@ -35,6 +35,8 @@ import {
   noTokenProvider,
   tokenProviderFor,
 } from '../src/connector/token-providers.js';
+import { createGuardedMsalNetworkClient } from '../src/connector/msal-network-client.js';
+import { createSealedTokenCacheStore } from '../src/connector/msal-token-cache.js';
 import { createHub, type RunningHub } from '../src/hub/create-hub.js';
 import { appClientSecretName } from '../src/hub/clients.js';
 import { buildStatementWorkbook } from '../src/hub/reports.js';
@@ -211,10 +213,18 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     }
 
     const userTokens = new Map<AccountantId, string>();
+    // MSAL's own HTTP goes through the outbound guard too: only the Entra sign-in host, loopback
+    // only in sample mode, no redirects, DNS answers pointing inside refused.
+    const msalNetworkClient = createGuardedMsalNetworkClient({
+      policy: { allowedOrigins: [config.entraAuthorityHost], allowLoopback: config.sampleMode },
+      timeoutMs: config.bcTimeoutMs,
+      logger,
+    });
     const appProvider: TokenProvider | undefined = secretsKey
       ? createClientCredentialsTokenProvider({
           loginAuthority: config.entraAuthorityHost,
           timeoutMs: config.bcTimeoutMs,
+          msalNetworkClient,
           logger,
           getAppSecret: async (target: EnvironmentTarget) => {
             const sealed = await registry
@@ -233,8 +243,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
             clientSecret: config.entraClientSecret,
             loginAuthority: config.entraAuthorityHost,
             timeoutMs: config.bcTimeoutMs,
+            msalNetworkClient,
             logger,
+            clock,
             getUserAssertion: async (target) => userTokens.get(target.accountantId) ?? null,
+            // Sealed per accountant and client, so the daily summary can renew access later.
+            ...(secretsKey
+              ? { tokenCacheStore: createSealedTokenCacheStore({ registry, secretsKey, logger }) }
+              : {}),
           })
         : undefined;
 

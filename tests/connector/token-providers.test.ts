@@ -4,7 +4,13 @@
  * so the token POST is the only call it makes).
  */
 import { describe, expect, test } from '@jest/globals';
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import {
+  AuthError,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
+import { msalNetworkErrorCodes } from '../../src/connector/msal-network-client.js';
 import {
   BC_SCOPE,
   createClientCredentialsTokenProvider,
@@ -258,7 +264,7 @@ describe('on behalf of the accountant', () => {
     expect(JSON.stringify(r)).not.toContain(ASSERTION);
   });
 
-  test('no Teams sign-in means sign in again, without calling Entra', async () => {
+  test('no Teams sign-in and nothing cached means open the hub in Teams, without calling Entra', async () => {
     const entra = fakeEntra(() => ({ status: 200, body: tokenBody('x') }));
     const provider = createOnBehalfOfTokenProvider({
       clientId: 'hub-app-id',
@@ -268,7 +274,7 @@ describe('on behalf of the accountant', () => {
     });
     const r = await provider.getToken(delegatedTarget);
     expect(r.ok || r.error.reason).toBe('bc-access-denied');
-    expect(r.ok || r.error.message).toMatch(/sign in/i);
+    expect(r.ok || r.error.message).toMatch(/open Accountant Hub in Teams once to renew/);
     expect(entra.posted).toHaveLength(0);
   });
 });
@@ -297,5 +303,18 @@ describe('choosing a provider', () => {
 
   test('anything that is not an MSAL error still maps to access denied', () => {
     expect(mapAuthError(new Error('x'), 'app').reason).toBe('bc-access-denied');
+  });
+
+  test.each([
+    [msalNetworkErrorCodes.refused, 'host-not-allowed'],
+    [msalNetworkErrorCodes.timeout, 'bc-timeout'],
+    [msalNetworkErrorCodes.unreachable, 'bc-unreachable'],
+    [msalNetworkErrorCodes.unavailable, 'bc-unavailable'],
+    [msalNetworkErrorCodes.badResponse, 'bc-bad-response'],
+    ['endpoints_resolution_error', 'bc-tenant-not-found'],
+  ])('the network client’s %s maps to %s', (code, reason) => {
+    const e = mapAuthError(new AuthError(code, '', 'what happened'), 'delegated');
+    expect(e.reason).toBe(reason);
+    expect(e.details.authError).toBe(code);
   });
 });
