@@ -39,6 +39,7 @@ import { createGuardedMsalNetworkClient } from '../src/connector/msal-network-cl
 import { createSealedTokenCacheStore } from '../src/connector/msal-token-cache.js';
 import { createHub, type RunningHub } from '../src/hub/create-hub.js';
 import { appClientSecretName } from '../src/hub/clients.js';
+import { createDelegatedWarmUp } from '../src/hub/delegated-warm-up.js';
 import { buildStatementWorkbook } from '../src/hub/reports.js';
 import {
   defaultSampleTenantId,
@@ -300,6 +301,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
         : {}),
     });
     cleanups.push(() => hub.idle());
+    // Fills delegated clients' token caches while the accountant is signed in, so the daily
+    // summary can refresh them later without the accountant.
+    const warmUp = delegatedProvider
+      ? createDelegatedWarmUp({ registry, provider: delegatedProvider, clock, logger })
+      : null;
+    if (warmUp) cleanups.push(() => warmUp.idle());
 
     const authenticator = options.authenticator ?? authenticatorFor(config, clock);
     const core: AppCore = { config, hub, registry, connector, logger, clock, sampleTenant };
@@ -320,6 +327,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
             onAuthenticated: (identity, req) => {
               const token = bearerTokenOf(req);
               if (token) userTokens.set(identity.id, token);
+              warmUp?.signedIn(identity.id);
             },
           }
         : {}),

@@ -13,7 +13,11 @@ import { buildDailySummary } from '../../bot/daily-summary.js';
 import { dailySummaryCard } from '../../bot/cards/daily-summary-card.js';
 import { createBusinessCentralConnector } from '../../src/connector/business-central-connector.js';
 import { createGuardedMsalNetworkClient } from '../../src/connector/msal-network-client.js';
-import { createSealedTokenCacheStore } from '../../src/connector/msal-token-cache.js';
+import {
+  createSealedTokenCacheStore,
+  delegatedTokenCacheName,
+} from '../../src/connector/msal-token-cache.js';
+import type { TokenProvider } from '../../src/connector/token-provider.js';
 import {
   createOnBehalfOfTokenProvider,
   noTokenProvider,
@@ -21,6 +25,8 @@ import {
 } from '../../src/connector/token-providers.js';
 import { accountantIdOf, type AccountantId } from '../../src/domain/ids.js';
 import { createHub, type RunningHub } from '../../src/hub/create-hub.js';
+import { createDelegatedWarmUp } from '../../src/hub/delegated-warm-up.js';
+import { silentLogger } from '../../src/logging.js';
 import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
 import type { Registry } from '../../src/registry/registry.js';
 import { generateSecretsKey } from '../../src/registry/secret-box.js';
@@ -51,6 +57,7 @@ const assertions = new Map<AccountantId, string>();
 interface Running {
   readonly hub: RunningHub;
   readonly registry: Registry;
+  readonly delegated: TokenProvider;
   close(): Promise<void>;
 }
 
@@ -89,6 +96,7 @@ async function start(): Promise<Running> {
   return {
     hub,
     registry,
+    delegated,
     async close() {
       await hub.idle();
       await registry.close();
@@ -187,5 +195,46 @@ test('when the cache cannot renew the sign-in, the daily summary says what to do
     expect(card).toContain('open Accountant Hub in Teams once to renew your sign-in');
   } finally {
     await day2.close();
+  }
+});
+
+test('signing in fills the token cache of a delegated client not opened since, for the overnight summary', async () => {
+  // A second client reached the registry without a BC call in a live sign-in (an import).
+  const day2 = await start();
+  const store = day2.registry.forAccountant(ACC);
+  const imported = await store.createClient({
+    name: 'Fabrikam',
+    url: `https://businesscentral.dynamics.com/${CLIENT_TENANT}/production`,
+    target: { tenant: CLIENT_TENANT, environment: 'production' },
+    connection: { kind: 'delegated' },
+  });
+  expect(await store.getSecret(imported.id, delegatedTokenCacheName)).toBeNull();
+  const warmUp = createDelegatedWarmUp({
+    registry: day2.registry,
+    provider: day2.delegated,
+    clock: () => now,
+    logger: silentLogger,
+  });
+  assertions.set(ACC, teamsAssertion(OID));
+  warmUp.signedIn(ACC);
+  warmUp.signedIn(ACC); // the same sign-in again: no second round
+  await warmUp.idle();
+  expect(await store.getSecret(imported.id, delegatedTokenCacheName)).not.toBeNull();
+  await day2.close();
+  assertions.clear();
+
+  const day3 = await start();
+  try {
+    // No assertion overnight: the token comes from the cache the sign-in filled.
+    const token = await day3.delegated.getToken({
+      accountantId: ACC,
+      clientId: imported.id,
+      tenant: CLIENT_TENANT,
+      environment: 'production',
+      connection: { kind: 'delegated' },
+    });
+    expect(token.ok).toBe(true);
+  } finally {
+    await day3.close();
   }
 });
