@@ -29,7 +29,9 @@ import type { DashboardDto } from '../../src/hub/api-types.js';
 import type { ApiClient, Me } from './api.js';
 import { AppContext } from './app-context.js';
 import type { AppServices, NoticeIntent } from './app-context.js';
-import { Dashboard } from './Dashboard.js';
+import { parseTabPlacement } from './channel-config.js';
+import { TabDashboard } from './ChannelDashboard.js';
+import type { ShowingAll } from './ChannelDashboard.js';
 import { MyTasks, preloadLazyParts } from './lazy-parts.js';
 import { LoadingState } from './EmptyState.js';
 import { fluentThemeOf } from './theme.js';
@@ -129,6 +131,10 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
   const toasterId = useId('toaster');
   const { dispatchToast } = useToastController(toasterId);
   const signIn = useSignIn(host);
+  // Where the tab is (personal, or a channel tab maybe limited to one client) never changes;
+  // "Show all my clients" in a one-client tab is remembered while switching views.
+  const [placement] = useState(() => parseTabPlacement(window.location.search));
+  const [showingAll, setShowingAll] = useState<ShowingAll | null>(null);
 
   useEffect(() => host.onThemeChange(setThemeName), [host]);
   useEffect(preloadLazyParts, []);
@@ -228,7 +234,15 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
           ) : null}
           <main className={styles.main} key={signIn.generation}>
             <Suspense fallback={<LoadingState label="Loading…" />}>
-              {view === 'dashboard' ? <Dashboard /> : <MyTasks />}
+              {view === 'dashboard' ? (
+                <TabDashboard
+                  placement={placement}
+                  showingAll={showingAll}
+                  onShowingAllChange={setShowingAll}
+                />
+              ) : (
+                <MyTasks />
+              )}
             </Suspense>
           </main>
         </div>

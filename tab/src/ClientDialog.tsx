@@ -7,12 +7,6 @@
 import { useState } from 'react';
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   MessageBar,
@@ -31,6 +25,7 @@ import { PlugConnectedRegular } from '@fluentui/react-icons';
 import type { ClientDto, TestClientUrlResult } from '../../src/hub/api-types.js';
 import { errorMessage } from './api.js';
 import { useApp } from './app-context.js';
+import { ClientFormDialog, ClientNameField, useSaveState } from './ClientFormDialog.js';
 import {
   clientFormFrom,
   clientInputFrom,
@@ -42,8 +37,7 @@ import type { ClientFormField, ClientFormValues } from './client-form.js';
 import { plural } from './format.js';
 
 const useStyles = makeStyles({
-  surface: { maxWidth: '640px', width: 'calc(100vw - 48px)' },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  surface: { maxWidth: '640px' },
   urlRow: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-start' },
   urlField: { flex: 1 },
   testButton: { marginTop: '26px', whiteSpace: 'nowrap' },
@@ -58,6 +52,11 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
   },
 });
+
+/** The fields typed as free text (the others are choices). */
+type TextField = {
+  [K in ClientFormField]: string extends ClientFormValues[K] ? K : never;
+}[ClientFormField];
 
 export interface ClientDialogProps {
   /** The client to edit; null for New. Render the dialog only while it is open. */
@@ -83,8 +82,7 @@ export function ClientDialog({ client, onClose, onSaved }: ClientDialogProps) {
   );
   const [touched, setTouched] = useState<ReadonlySet<ClientFormField>>(new Set());
   const [submitted, setSubmitted] = useState(false);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<string | null>(null);
+  const save = useSaveState();
   const [test, setTest] = useState<TestState>({ kind: 'idle' });
 
   const errors = validateClientForm(values, { isNew, hadSecret, isSample });
@@ -96,6 +94,11 @@ export function ClientDialog({ client, onClose, onSaved }: ClientDialogProps) {
     setTouched((t) => (t.has(field) ? t : new Set(t).add(field)));
     if (field === 'url') setTest({ kind: 'idle' });
   };
+  /** The value and change handler of a free-text field, for its input. */
+  const bind = (field: TextField) => ({
+    value: values[field],
+    onChange: (_: unknown, d: { value: string }) => set(field, d.value),
+  });
 
   const runTest = async (): Promise<void> => {
     setTouched((t) => new Set(t).add('url'));
@@ -108,207 +111,133 @@ export function ClientDialog({ client, onClose, onSaved }: ClientDialogProps) {
     }
   };
 
-  const save = async (): Promise<void> => {
+  const submit = (): void => {
     setSubmitted(true);
     if (Object.keys(errors).length > 0) return;
-    setSaving(true);
-    setSaveError(null);
-    try {
+    void save.run(async () => {
       const input = clientInputFrom(values, { isSample });
       const saved = client
         ? await api.updateClient(client.id, input)
         : await api.createClient(input);
       onSaved(saved, isNew);
-    } catch (e) {
-      setSaveError(errorMessage(e));
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   const urlError = shown('url');
 
   return (
-    <Dialog
-      open
-      onOpenChange={(_, d) => {
-        if (!d.open && !saving) onClose();
-      }}
+    <ClientFormDialog
+      title={isNew ? 'New client' : `Edit ${client.name}`}
+      submitLabel={isNew ? 'Add client' : 'Save'}
+      failedTitle="The client was not saved"
+      save={save}
+      surfaceClassName={styles.surface}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <DialogSurface className={styles.surface}>
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
+      <ClientNameField
+        value={values.name}
+        onChange={(v) => set('name', v)}
+        required
+        validationMessage={shown('name')}
+      />
+      <div className={styles.urlRow}>
+        <Field
+          className={styles.urlField}
+          label="Client URL"
+          required
+          validationMessage={urlError}
+          hint={
+            urlError
+              ? undefined
+              : 'The address of their Business Central, e.g. https://businesscentral.dynamics.com/{tenant}/{environment}'
+          }
         >
-          <DialogBody>
-            <DialogTitle>{isNew ? 'New client' : `Edit ${client.name}`}</DialogTitle>
-            <DialogContent className={styles.form}>
-              <Field label="Client name" required validationMessage={shown('name')}>
-                <Input
-                  value={values.name}
-                  onChange={(_, d) => set('name', d.value)}
-                  maxLength={200}
-                  autoComplete="off"
-                />
-              </Field>
-              <div className={styles.urlRow}>
-                <Field
-                  className={styles.urlField}
-                  label="Client URL"
-                  required
-                  validationMessage={urlError}
-                  hint={
-                    urlError
-                      ? undefined
-                      : 'The address of their Business Central, e.g. https://businesscentral.dynamics.com/{tenant}/{environment}'
-                  }
-                >
-                  <Input
-                    value={values.url}
-                    onChange={(_, d) => set('url', d.value)}
-                    type="url"
-                    inputMode="url"
-                    placeholder="https://businesscentral.dynamics.com/contoso.com/production"
-                    readOnly={isSample}
-                    autoComplete="off"
-                  />
-                </Field>
-                <Button
-                  className={styles.testButton}
-                  icon={
-                    test.kind === 'testing' ? <Spinner size="tiny" /> : <PlugConnectedRegular />
-                  }
-                  disabledFocusable={test.kind === 'testing'}
-                  onClick={() => void runTest()}
-                >
-                  Test Client URL
-                </Button>
-              </div>
-              <TestResult state={test} />
-              <div className={styles.pair}>
-                <Field label="Contact" hint="Who you deal with at the client">
-                  <Input
-                    value={values.contact}
-                    onChange={(_, d) => set('contact', d.value)}
-                    maxLength={200}
-                  />
-                </Field>
-                <Field label="Taxes: filing frequency" hint="For the taxes-due estimate">
-                  <Select
-                    value={values.taxFrequency}
-                    onChange={(_, d) =>
-                      set(
-                        'taxFrequency',
-                        d.value === 'monthly' || d.value === 'yearly' ? d.value : 'quarterly',
-                      )
-                    }
-                  >
-                    <option value="monthly">Monthly</option>
-                    <option value="quarterly">Quarterly</option>
-                    <option value="yearly">Yearly</option>
-                  </Select>
-                </Field>
-              </div>
+          <Input
+            {...bind('url')}
+            type="url"
+            inputMode="url"
+            placeholder="https://businesscentral.dynamics.com/contoso.com/production"
+            readOnly={isSample}
+            autoComplete="off"
+          />
+        </Field>
+        <Button
+          className={styles.testButton}
+          icon={test.kind === 'testing' ? <Spinner size="tiny" /> : <PlugConnectedRegular />}
+          disabledFocusable={test.kind === 'testing'}
+          onClick={() => void runTest()}
+        >
+          Test Client URL
+        </Button>
+      </div>
+      <TestResult state={test} />
+      <div className={styles.pair}>
+        <Field label="Contact" hint="Who you deal with at the client">
+          <Input {...bind('contact')} maxLength={200} />
+        </Field>
+        <Field label="Taxes: filing frequency" hint="For the taxes-due estimate">
+          <Select
+            value={values.taxFrequency}
+            onChange={(_, d) =>
+              set(
+                'taxFrequency',
+                d.value === 'monthly' || d.value === 'yearly' ? d.value : 'quarterly',
+              )
+            }
+          >
+            <option value="monthly">Monthly</option>
+            <option value="quarterly">Quarterly</option>
+            <option value="yearly">Yearly</option>
+          </Select>
+        </Field>
+      </div>
+      <Field label="Taxes due (days after the period ends)" validationMessage={shown('taxDueDays')}>
+        <Input {...bind('taxDueDays')} inputMode="numeric" />
+      </Field>
+      <Field label="Notes" validationMessage={shown('notes')}>
+        <Textarea {...bind('notes')} resize="vertical" />
+      </Field>
+      {isSample ? (
+        <Text>
+          The sample client needs no sign-in: its data comes from the built-in sample tenant.
+        </Text>
+      ) : (
+        <div className={styles.section}>
+          <Field label="How the hub signs in to this client">
+            <RadioGroup
+              value={values.access}
+              onChange={(_, d) => set('access', d.value === 'app' ? 'app' : 'delegated')}
+              disabled={!isNew}
+            >
+              <Radio value="delegated" label="As me (my guest account in the client’s tenant)" />
+              <Radio value="app" label="With an app registration the client gave me" />
+            </RadioGroup>
+          </Field>
+          {values.access === 'app' ? (
+            <div className={styles.pair}>
               <Field
-                label="Taxes due (days after the period ends)"
-                validationMessage={shown('taxDueDays')}
+                label="Application (client) ID"
+                required
+                validationMessage={shown('appClientId')}
               >
-                <Input
-                  value={values.taxDueDays}
-                  onChange={(_, d) => set('taxDueDays', d.value)}
-                  inputMode="numeric"
-                />
+                <Input {...bind('appClientId')} autoComplete="off" />
               </Field>
-              <Field label="Notes" validationMessage={shown('notes')}>
-                <Textarea
-                  value={values.notes}
-                  onChange={(_, d) => set('notes', d.value)}
-                  resize="vertical"
-                />
-              </Field>
-              {isSample ? (
-                <Text>
-                  The sample client needs no sign-in: its data comes from the built-in sample
-                  tenant.
-                </Text>
-              ) : (
-                <div className={styles.section}>
-                  <Field label="How the hub signs in to this client">
-                    <RadioGroup
-                      value={values.access}
-                      onChange={(_, d) => set('access', d.value === 'app' ? 'app' : 'delegated')}
-                      disabled={!isNew}
-                    >
-                      <Radio
-                        value="delegated"
-                        label="As me (my guest account in the client’s tenant)"
-                      />
-                      <Radio value="app" label="With an app registration the client gave me" />
-                    </RadioGroup>
-                  </Field>
-                  {values.access === 'app' ? (
-                    <div className={styles.pair}>
-                      <Field
-                        label="Application (client) ID"
-                        required
-                        validationMessage={shown('appClientId')}
-                      >
-                        <Input
-                          value={values.appClientId}
-                          onChange={(_, d) => set('appClientId', d.value)}
-                          autoComplete="off"
-                        />
-                      </Field>
-                      <Field
-                        label="Client secret"
-                        required={isNew || !hadSecret}
-                        validationMessage={shown('clientSecret')}
-                        hint={
-                          !isNew && hadSecret
-                            ? 'Leave empty to keep the stored secret'
-                            : 'Stored encrypted'
-                        }
-                      >
-                        <Input
-                          type="password"
-                          value={values.clientSecret}
-                          onChange={(_, d) => set('clientSecret', d.value)}
-                          autoComplete="new-password"
-                        />
-                      </Field>
-                    </div>
-                  ) : null}
-                </div>
-              )}
-              {saveError ? (
-                <MessageBar intent="error" role="alert">
-                  <MessageBarBody>
-                    <MessageBarTitle>The client was not saved</MessageBarTitle>
-                    {saveError}
-                  </MessageBarBody>
-                </MessageBar>
-              ) : null}
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={onClose} disabledFocusable={saving}>
-                Cancel
-              </Button>
-              <Button
-                appearance="primary"
-                type="submit"
-                disabledFocusable={saving}
-                icon={saving ? <Spinner size="tiny" /> : undefined}
+              <Field
+                label="Client secret"
+                required={isNew || !hadSecret}
+                validationMessage={shown('clientSecret')}
+                hint={
+                  !isNew && hadSecret ? 'Leave empty to keep the stored secret' : 'Stored encrypted'
+                }
               >
-                {isNew ? 'Add client' : 'Save'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+                <Input type="password" {...bind('clientSecret')} autoComplete="new-password" />
+              </Field>
+            </div>
+          ) : null}
+        </div>
+      )}
+    </ClientFormDialog>
   );
 }
 

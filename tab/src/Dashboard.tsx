@@ -7,7 +7,6 @@
 import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Button,
-  Dropdown,
   Menu,
   MenuDivider,
   MenuItem,
@@ -19,12 +18,12 @@ import {
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Option,
   SearchBox,
   Text,
   Toolbar,
   ToolbarDivider,
   makeStyles,
+  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import type { MenuProps } from '@fluentui/react-components';
@@ -33,7 +32,6 @@ import {
   ChevronDownRegular,
   DeleteRegular,
   DismissRegular,
-  ErrorCircleRegular,
   FilterRegular,
   MailInboxAddRegular,
   MultiselectLtrRegular,
@@ -42,9 +40,18 @@ import {
   SearchRegular,
   BuildingMultipleRegular,
 } from '@fluentui/react-icons';
-import type { ClientDto, DashboardRow, DashboardView } from '../../src/hub/api-types.js';
+import type { ClientId } from '../../src/domain/ids.js';
+import type {
+  ClientDto,
+  DashboardDto,
+  DashboardRow,
+  DashboardView,
+} from '../../src/hub/api-types.js';
 import { errorMessage } from './api.js';
 import { useApp } from './app-context.js';
+import { ChannelScopeBar } from './ChannelScopeBar.js';
+import { ClientFilter } from './ClientFilter.js';
+import type { DashboardChannel } from './ChannelScopeBar.js';
 import { ColumnPicker } from './ColumnPicker.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import {
@@ -61,39 +68,16 @@ import { EmptyState } from './EmptyState.js';
 import { formatCount, plural, safeHref } from './format.js';
 import { CompanyDetailsPane, ManageClients } from './lazy-parts.js';
 import type { ManageClientsAction } from './ManageClients.js';
+import { LoadState } from './LoadState.js';
 import { RefreshAllBar } from './RefreshAllBar.js';
+import { useScreenStyles } from './screen-styles.js';
+import { useLoad } from './use-load.js';
 import { useRefresh } from './use-refresh.js';
 
 const useStyles = makeStyles({
-  root: {
-    flex: 1,
-    minHeight: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-  },
-  toolbar: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    padding: 0,
-  },
   search: { width: '260px', maxWidth: '100%' },
   clientFilter: { minWidth: '180px' },
-  count: { marginLeft: 'auto', color: tokens.colorNeutralForeground3, whiteSpace: 'nowrap' },
-  surface: {
-    flex: 1,
-    minHeight: '240px',
-    display: 'flex',
-    flexDirection: 'column',
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusLarge,
-    overflow: 'hidden',
-    boxShadow: tokens.shadow2,
-  },
+  surface: { minHeight: '240px', overflow: 'hidden' },
   selectionBar: {
     display: 'flex',
     alignItems: 'center',
@@ -138,11 +122,19 @@ const conditionLabels: Record<Condition, string> = {
 /** Saving the text filter waits until typing pauses. */
 const textSaveDelayMs = 600;
 
-export function Dashboard() {
+export interface DashboardProps {
+  /** How the dashboard sits in a channel tab; null in a personal tab or a plain browser. */
+  readonly channel: DashboardChannel | null;
+}
+
+/**
+ * The dashboard of all the viewer's clients, or, in a channel tab limited to one client, of that
+ * client alone (its rows filtered here: the API has no per-client dashboard).
+ */
+export function Dashboard({ channel }: DashboardProps) {
+  const screen = useScreenStyles();
   const styles = useStyles();
   const { api, host, notify, now, takeInitialDashboard } = useApp();
-  const [rows, setRows] = useState<readonly DashboardRow[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [view, setView] = useState<DashboardView>(defaultView);
   const [selection, setSelection] = useState<ReadonlySet<string> | null>(null);
   const [details, setDetails] = useState<DashboardRow | null>(null);
@@ -162,28 +154,42 @@ export function Dashboard() {
   if (details) detailsUsed.current = true;
   if (manage.open) manageUsed.current = true;
   const viewLoaded = useRef(false);
-  const loadSeq = useRef(0);
 
-  const load = useCallback(async () => {
-    const seq = ++loadSeq.current;
-    try {
-      const dto = await (takeInitialDashboard() ?? api.dashboard());
-      if (seq !== loadSeq.current) return;
-      setRows(dto.rows);
+  const fetchDashboard = useCallback(
+    (signal: AbortSignal) => takeInitialDashboard() ?? api.dashboard(signal),
+    [api, takeInitialDashboard],
+  );
+  const onLoaded = useCallback(
+    (dto: DashboardDto) => {
       if (!viewLoaded.current) {
         viewLoaded.current = true;
         setView(normalizeView(dto.view));
       }
-      setLoadError(null);
       setClock(now());
-    } catch (e) {
-      if (seq === loadSeq.current) setLoadError(errorMessage(e));
-    }
-  }, [api, now, takeInitialDashboard]);
+    },
+    [now],
+  );
+  // A failed reload keeps the numbers already shown, with a warning above them.
+  const dashboard = useLoad(fetchDashboard, { keepOnError: true, onLoaded });
+  const load = dashboard.reload;
+  const loaded = dashboard.state.kind === 'ok' ? dashboard.state.value : null;
+  const loadError = dashboard.state.kind === 'ok' ? dashboard.state.reloadError : null;
 
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // A channel tab limited to one client shows that client's companies only, whatever the
+  // accountant's own client filter says.
+  const limitedTo = channel?.kind === 'client' ? channel.client : null;
+  const rows = useMemo(
+    () =>
+      loaded && limitedTo
+        ? loaded.rows.filter((r) => r.clientId === limitedTo.id)
+        : (loaded?.rows ?? null),
+    [loaded, limitedTo],
+  );
+  const effectiveView = useMemo<DashboardView>(() => {
+    if (!limitedTo || view.filters.clientId === undefined) return view;
+    const { clientId: _ignored, ...filters } = view.filters;
+    return { ...view, filters };
+  }, [view, limitedTo]);
 
   // "5 minutes ago" must not stay "just now" forever.
   useEffect(() => {
@@ -230,10 +236,10 @@ export function Dashboard() {
 
   useEffect(() => () => flushSave(), [flushSave]);
 
-  const shown = useMemo(() => (rows ? applyView(rows, view) : []), [rows, view]);
+  const shown = useMemo(() => (rows ? applyView(rows, effectiveView) : []), [rows, effectiveView]);
 
   const clients = useMemo(() => {
-    const byId = new Map<string, string>();
+    const byId = new Map<ClientId, string>();
     for (const r of rows ?? []) byId.set(r.clientId, r.clientName);
     return [...byId.entries()]
       .map(([id, name]) => ({ id, name }))
@@ -336,16 +342,26 @@ export function Dashboard() {
   };
 
   const clientFilter = view.filters.clientId ?? null;
-  const clientFilterName = clients.find((c) => c.id === clientFilter)?.name ?? 'All clients';
-  const filtered = isFiltered(view);
-  const clearFilters = (): void => changeView({ ...view, text: '', filters: {} });
+  const filtered = isFiltered(effectiveView);
+  // A one-client tab ignores the accountant's client filter, so clearing leaves it for their own tab.
+  const clearFilters = (): void =>
+    changeView({
+      ...view,
+      text: '',
+      filters: limitedTo && clientFilter ? { clientId: clientFilter } : {},
+    });
   const openManage = (action: ManageClientsAction | null = null): void =>
     setManage({ open: true, action });
   const barRunning = refresh.bar !== null && !refresh.bar.progress.finished;
+  // In a shared channel, editing one's own client list is kept out of a one-client tab, and
+  // named as one's own elsewhere.
+  const canManage = !limitedTo;
+  const manageLabel = channel ? 'Manage my clients' : 'Manage Clients';
 
   return (
-    <div className={styles.root}>
-      <Toolbar className={styles.toolbar} aria-label="Dashboard">
+    <div className={screen.root}>
+      {channel ? <ChannelScopeBar channel={channel} /> : null}
+      <Toolbar className={screen.toolbar} aria-label="Dashboard">
         <Menu>
           <MenuTrigger disableButtonEnhancement>
             <Button appearance="primary" icon={<ChevronDownRegular />} iconPosition="after">
@@ -357,9 +373,9 @@ export function Dashboard() {
               <MenuItem
                 icon={<ArrowSyncRegular />}
                 disabled={barRunning || !rows?.length}
-                onClick={refresh.refreshAll}
+                onClick={limitedTo ? () => refresh.refreshClient(limitedTo) : refresh.refreshAll}
               >
-                Refresh all
+                {limitedTo ? `Refresh all of ${limitedTo.name}` : 'Refresh all'}
               </MenuItem>
               <MenuItem
                 icon={<MultiselectLtrRegular />}
@@ -368,16 +384,22 @@ export function Dashboard() {
               >
                 Select companies
               </MenuItem>
-              <MenuDivider />
-              <MenuItem icon={<PeopleEditRegular />} onClick={() => openManage()}>
-                Manage clients
-              </MenuItem>
+              {canManage ? (
+                <>
+                  <MenuDivider />
+                  <MenuItem icon={<PeopleEditRegular />} onClick={() => openManage()}>
+                    {channel ? 'Manage my clients' : 'Manage clients'}
+                  </MenuItem>
+                </>
+              ) : null}
             </MenuList>
           </MenuPopover>
         </Menu>
-        <Button appearance="subtle" icon={<PeopleEditRegular />} onClick={() => openManage()}>
-          Manage Clients
-        </Button>
+        {canManage ? (
+          <Button appearance="subtle" icon={<PeopleEditRegular />} onClick={() => openManage()}>
+            {manageLabel}
+          </Button>
+        ) : null}
         <ColumnPicker columns={view.columns} onChange={onColumnsChange} />
         <ToolbarDivider />
         <SearchBox
@@ -408,32 +430,26 @@ export function Dashboard() {
             </MenuList>
           </MenuPopover>
         </Menu>
-        <Dropdown
-          className={styles.clientFilter}
-          aria-label="Filter by client"
-          value={clientFilterName}
-          selectedOptions={[clientFilter ?? '']}
-          onOptionSelect={(_, d) => {
-            const filters = { ...view.filters };
-            if (d.optionValue) filters.clientId = d.optionValue as DashboardRow['clientId'];
-            else delete filters.clientId;
-            changeView({ ...view, filters });
-          }}
-        >
-          <Option value="">All clients</Option>
-          {clients.map((c) => (
-            <Option key={c.id} value={c.id}>
-              {c.name}
-            </Option>
-          ))}
-        </Dropdown>
+        {limitedTo ? null : (
+          <ClientFilter
+            className={styles.clientFilter}
+            clients={clients}
+            value={clientFilter}
+            onChange={(clientId) => {
+              const filters = { ...view.filters };
+              if (clientId) filters.clientId = clientId;
+              else delete filters.clientId;
+              changeView({ ...view, filters });
+            }}
+          />
+        )}
         {filtered ? (
           <Button appearance="transparent" icon={<DismissRegular />} onClick={clearFilters}>
             Clear filters
           </Button>
         ) : null}
         {rows ? (
-          <Text className={styles.count} aria-live="polite" data-testid="row-count">
+          <Text className={screen.count} aria-live="polite" data-testid="row-count">
             {filtered
               ? `Showing ${formatCount(shown.length)} of ${plural(rows.length, 'company', 'companies')}`
               : plural(rows.length, 'company', 'companies')}
@@ -448,11 +464,13 @@ export function Dashboard() {
             {sample.clientName} has made-up numbers to show how the dashboard works. Remove it once
             your own clients are here.
           </MessageBarBody>
-          <MessageBarActions>
-            <Button onClick={() => askRemoveClients(rows?.filter((r) => r.isSample) ?? [])}>
-              Remove sample client
-            </Button>
-          </MessageBarActions>
+          {canManage ? (
+            <MessageBarActions>
+              <Button onClick={() => askRemoveClients(rows?.filter((r) => r.isSample) ?? [])}>
+                Remove sample client
+              </Button>
+            </MessageBarActions>
+          ) : null}
         </MessageBar>
       ) : null}
 
@@ -480,83 +498,104 @@ export function Dashboard() {
           >
             Refresh selected
           </Button>
-          <Button
-            icon={<DeleteRegular />}
-            disabledFocusable={selectedRows.length === 0}
-            onClick={() => askRemoveClients(selectedRows)}
-          >
-            Remove clients…
-          </Button>
+          {canManage ? (
+            <Button
+              icon={<DeleteRegular />}
+              disabledFocusable={selectedRows.length === 0}
+              onClick={() => askRemoveClients(selectedRows)}
+            >
+              Remove clients…
+            </Button>
+          ) : null}
           <Button appearance="subtle" onClick={() => setSelection(null)}>
             Done
           </Button>
         </div>
       ) : null}
 
-      <div className={styles.surface}>
-        {rows === null ? (
-          loadError ? (
-            <EmptyState
-              tone="error"
-              icon={<ErrorCircleRegular />}
-              title="The dashboard could not be loaded"
-              actions={<Button onClick={() => void load()}>Try again</Button>}
-              testId="dashboard-error"
-            >
-              {loadError}
-            </EmptyState>
-          ) : (
-            <GridSkeleton />
-          )
-        ) : rows.length === 0 ? (
-          <EmptyState
-            icon={<BuildingMultipleRegular />}
-            title="No clients yet"
-            testId="dashboard-empty"
-            actions={
-              <>
-                <Button
-                  appearance="primary"
-                  icon={<PersonAddRegular />}
-                  onClick={() => openManage('new')}
+      <div className={mergeClasses(screen.surface, styles.surface)}>
+        <LoadState
+          state={dashboard.state}
+          loading={<GridSkeleton />}
+          failedTitle="The dashboard could not be loaded"
+          failedTestId="dashboard-error"
+          onRetry={() => void load()}
+        >
+          {() =>
+            rows?.length === 0 ? (
+              limitedTo ? (
+                <EmptyState
+                  icon={<BuildingMultipleRegular />}
+                  title={`No companies of ${limitedTo.name} yet`}
+                  testId="dashboard-client-empty"
+                  actions={
+                    <Button
+                      icon={<ArrowSyncRegular />}
+                      disabledFocusable={barRunning}
+                      onClick={() => refresh.refreshClient(limitedTo)}
+                    >
+                      Refresh {limitedTo.name}
+                    </Button>
+                  }
                 >
-                  Add a client
-                </Button>
-                <Button icon={<MailInboxAddRegular />} onClick={() => openManage('invitation')}>
-                  Add from invitation
-                </Button>
-              </>
-            }
-          >
-            Add a client with the address of their Business Central, or paste the link from the
-            invitation e-mail they sent you. Each of their companies gets a row here.
-          </EmptyState>
-        ) : shown.length === 0 ? (
-          <EmptyState
-            icon={<FilterRegular />}
-            title="No companies match your filters"
-            testId="dashboard-no-match"
-            actions={<Button onClick={clearFilters}>Clear filters</Button>}
-          >
-            {plural(rows.length, 'company is', 'companies are')} hidden by the filters above.
-          </EmptyState>
-        ) : (
-          <DashboardGrid
-            rows={shown}
-            columns={view.columns}
-            sort={view.sort}
-            onSort={onSort}
-            selection={selection}
-            onToggleSelect={onToggleSelect}
-            onSelectAll={onSelectAll}
-            refreshing={refresh.refreshing}
-            now={clock}
-            onOpenDetails={openDetails}
-            onRefresh={refresh.refreshRow}
-            onGoToClient={onGoToClient}
-            onSelectMore={onToggleSelect}
-          />
-        )}
+                  Its companies show here once they have been fetched from its Business Central.
+                </EmptyState>
+              ) : (
+                <EmptyState
+                  icon={<BuildingMultipleRegular />}
+                  title="No clients yet"
+                  testId="dashboard-empty"
+                  actions={
+                    <>
+                      <Button
+                        appearance="primary"
+                        icon={<PersonAddRegular />}
+                        onClick={() => openManage('new')}
+                      >
+                        Add a client
+                      </Button>
+                      <Button
+                        icon={<MailInboxAddRegular />}
+                        onClick={() => openManage('invitation')}
+                      >
+                        Add from invitation
+                      </Button>
+                    </>
+                  }
+                >
+                  Add a client with the address of their Business Central, or paste the link from
+                  the invitation e-mail they sent you. Each of their companies gets a row here.
+                </EmptyState>
+              )
+            ) : shown.length === 0 ? (
+              <EmptyState
+                icon={<FilterRegular />}
+                title="No companies match your filters"
+                testId="dashboard-no-match"
+                actions={<Button onClick={clearFilters}>Clear filters</Button>}
+              >
+                {plural(rows?.length ?? 0, 'company is', 'companies are')} hidden by the filters
+                above.
+              </EmptyState>
+            ) : (
+              <DashboardGrid
+                rows={shown}
+                columns={view.columns}
+                sort={view.sort}
+                onSort={onSort}
+                selection={selection}
+                onToggleSelect={onToggleSelect}
+                onSelectAll={onSelectAll}
+                refreshing={refresh.refreshing}
+                now={clock}
+                onOpenDetails={openDetails}
+                onRefresh={refresh.refreshRow}
+                onGoToClient={onGoToClient}
+                onSelectMore={onToggleSelect}
+              />
+            )
+          }
+        </LoadState>
       </div>
 
       <Suspense fallback={null}>
@@ -567,6 +606,7 @@ export function Dashboard() {
           <ManageClients
             open={manage.open}
             initialAction={manage.action}
+            channelNote={channel !== null}
             onClose={() => setManage({ open: false, action: null })}
             onChanged={() => void load()}
             onAdded={onClientAdded}

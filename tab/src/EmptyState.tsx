@@ -16,7 +16,13 @@ const useStyles = makeStyles({
   },
   icon: { fontSize: '48px', color: tokens.colorBrandForeground1, display: 'inline-flex' },
   iconError: { color: tokens.colorPaletteRedForeground1 },
-  body: { maxWidth: '520px', color: tokens.colorNeutralForeground2, textAlign: 'center' },
+  // A long unbroken word (a name from an address, say) wraps rather than widening the page.
+  body: {
+    maxWidth: '520px',
+    color: tokens.colorNeutralForeground2,
+    textAlign: 'center',
+    overflowWrap: 'anywhere',
+  },
   actions: {
     display: 'flex',
     gap: tokens.spacingHorizontalS,

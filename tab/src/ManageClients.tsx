@@ -76,6 +76,11 @@ const useStyles = makeStyles({
 export interface ManageClientsProps {
   readonly open: boolean;
   readonly initialAction: ManageClientsAction | null;
+  /**
+   * Opened from a channel tab: say that the list is the viewer's own, so nobody thinks they are
+   * changing what the channel sees.
+   */
+  readonly channelNote?: boolean;
   readonly onClose: () => void;
   /** Something changed (edited or removed): reload the dashboard. */
   readonly onChanged: () => void;
@@ -89,6 +94,7 @@ type Editing =
 export function ManageClients({
   open,
   initialAction,
+  channelNote = false,
   onClose,
   onChanged,
   onAdded,
@@ -137,6 +143,14 @@ export function ManageClients({
         <DialogBody>
           <DialogTitle>Manage Clients</DialogTitle>
           <DialogContent className={styles.content}>
+            {channelNote ? (
+              <MessageBar intent="info" data-testid="manage-clients-channel-note">
+                <MessageBarBody>
+                  This is your own client list. Changes here change only what you see: everyone in
+                  this channel sees their own clients.
+                </MessageBarBody>
+              </MessageBar>
+            ) : null}
             <Toolbar className={styles.toolbar} aria-label="Clients">
               <Button
                 appearance="primary"

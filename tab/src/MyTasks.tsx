@@ -24,14 +24,17 @@ import {
   ArrowUpRegular,
   CheckmarkRegular,
   TaskListSquareLtrRegular,
-  ErrorCircleRegular,
 } from '@fluentui/react-icons';
 import type { ClientDto, TaskQuery, TaskRow, TaskSort } from '../../src/hub/api-types.js';
 import { errorMessage } from './api.js';
 import { useApp } from './app-context.js';
+import { ClientFilter } from './ClientFilter.js';
 import { EmptyState, LoadingState } from './EmptyState.js';
 import { formatDate, plural, priorityLabel, safeHref } from './format.js';
+import { LoadState } from './LoadState.js';
 import { RefreshAllBar } from './RefreshAllBar.js';
+import { useScreenStyles } from './screen-styles.js';
+import { useLoad } from './use-load.js';
 import { useRefresh } from './use-refresh.js';
 
 type DueWindow = NonNullable<TaskQuery['due']>;
@@ -53,35 +56,9 @@ const sortLabels: Record<TaskSort, string> = {
 const pageSize = 200;
 
 const useStyles = makeStyles({
-  root: {
-    flex: 1,
-    minHeight: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
-  },
-  toolbar: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    padding: 0,
-  },
   label: { color: tokens.colorNeutralForeground3 },
   dropdown: { minWidth: '150px' },
-  count: { marginLeft: 'auto', color: tokens.colorNeutralForeground3 },
-  surface: {
-    flex: 1,
-    minHeight: 0,
-    overflow: 'auto',
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow2,
-    display: 'flex',
-    flexDirection: 'column',
-  },
+  surface: { minHeight: 0, overflow: 'auto' },
   table: { width: '100%', borderCollapse: 'collapse', fontSize: tokens.fontSizeBase300 },
   th: {
     position: 'sticky',
@@ -119,25 +96,21 @@ const useStyles = makeStyles({
   high: { color: tokens.colorPaletteDarkOrangeForeground1, fontWeight: tokens.fontWeightSemibold },
 });
 
-type Load =
-  { kind: 'loading' } | { kind: 'ok'; tasks: TaskRow[] } | { kind: 'failed'; message: string };
-
 function taskKey(t: TaskRow): string {
   return `${t.clientId}/${t.companyId}/${t.id}`;
 }
 
 export function MyTasks() {
+  const screen = useScreenStyles();
   const styles = useStyles();
   const { api, host, notify } = useApp();
   const [sort, setSort] = useState<TaskSort>('dueDate');
   const [direction, setDirection] = useState<'asc' | 'desc'>('asc');
   const [clientId, setClientId] = useState<ClientDto['id'] | null>(null);
   const [due, setDue] = useState<DueWindow>('all');
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [clients, setClients] = useState<ClientDto[]>([]);
   const [completing, setCompleting] = useState<ReadonlySet<string>>(new Set());
   const [limit, setLimit] = useState(pageSize);
-  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     api.listClients().then(setClients, () => undefined); // The client filter just stays short.
@@ -145,7 +118,17 @@ export function MyTasks() {
 
   // Opened first (the personal tab "My User Tasks"), companies never refreshed have no tasks
   // yet: fetch them, as the dashboard would, and show the list again when they are in.
-  const refresh = useRefresh(() => setAttempt((a) => a + 1));
+  const fetchTasks = useCallback(
+    (signal: AbortSignal) =>
+      api.tasks({ sort, direction, due, ...(clientId ? { clientId } : {}) }, signal),
+    [api, sort, direction, clientId, due],
+  );
+  const onLoaded = useCallback(() => setLimit(pageSize), []);
+  // Other filters ask for another list: a failure shows as such, never the old list.
+  const load = useLoad(fetchTasks, { onLoaded });
+  const { reload, update } = load;
+
+  const refresh = useRefresh(() => void reload());
   const { refreshRows } = refresh;
   useEffect(() => {
     let live = true;
@@ -161,31 +144,13 @@ export function MyTasks() {
     };
   }, [api, refreshRows]);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoad((l) => (l.kind === 'ok' ? l : { kind: 'loading' }));
-    const query: TaskQuery = { sort, direction, due, ...(clientId ? { clientId } : {}) };
-    api.tasks(query, controller.signal).then(
-      (tasks) => {
-        setLoad({ kind: 'ok', tasks });
-        setLimit(pageSize);
-      },
-      (e: unknown) => {
-        if (!controller.signal.aborted) setLoad({ kind: 'failed', message: errorMessage(e) });
-      },
-    );
-    return () => controller.abort();
-  }, [api, sort, direction, clientId, due, attempt]);
-
   const complete = useCallback(
     async (task: TaskRow) => {
       const key = taskKey(task);
       setCompleting((s) => new Set(s).add(key));
       try {
         await api.completeTask(task.clientId, task.companyId, task.id);
-        setLoad((l) =>
-          l.kind === 'ok' ? { kind: 'ok', tasks: l.tasks.filter((t) => taskKey(t) !== key) } : l,
-        );
+        update((tasks) => tasks.filter((t) => taskKey(t) !== key));
         notify(
           'success',
           'Task completed',
@@ -201,7 +166,7 @@ export function MyTasks() {
         });
       }
     },
-    [api, notify],
+    [api, notify, update],
   );
 
   const onSortHeader = (column: TaskSort): void => {
@@ -212,9 +177,8 @@ export function MyTasks() {
     }
   };
 
-  const tasks = load.kind === 'ok' ? load.tasks : [];
+  const tasks = load.state.kind === 'ok' ? load.state.value : [];
   const overdueCount = useMemo(() => tasks.filter((t) => t.isOverdue).length, [tasks]);
-  const clientName = clients.find((c) => c.id === clientId)?.name ?? 'All clients';
 
   const header = (column: TaskSort | null, label: string) => {
     if (!column)
@@ -245,8 +209,8 @@ export function MyTasks() {
   };
 
   return (
-    <div className={styles.root}>
-      <Toolbar className={styles.toolbar} aria-label="Task list options">
+    <div className={screen.root}>
+      <Toolbar className={screen.toolbar} aria-label="Task list options">
         <Text className={styles.label} id="task-sort-label">
           Sort by
         </Text>
@@ -279,22 +243,12 @@ export function MyTasks() {
               : 'Descending; switch to ascending'
           }
         />
-        <Dropdown
+        <ClientFilter
           className={styles.dropdown}
-          aria-label="Filter by client"
-          value={clientName}
-          selectedOptions={[clientId ?? '']}
-          onOptionSelect={(_, d) =>
-            setClientId(d.optionValue ? (d.optionValue as ClientDto['id']) : null)
-          }
-        >
-          <Option value="">All clients</Option>
-          {clients.map((c) => (
-            <Option key={c.id} value={c.id}>
-              {c.name}
-            </Option>
-          ))}
-        </Dropdown>
+          clients={clients}
+          value={clientId}
+          onChange={setClientId}
+        />
         <Dropdown
           className={styles.dropdown}
           aria-label="Due"
@@ -308,135 +262,136 @@ export function MyTasks() {
             </Option>
           ))}
         </Dropdown>
-        <Button
-          appearance="subtle"
-          icon={<ArrowSyncRegular />}
-          onClick={() => setAttempt((a) => a + 1)}
-        >
+        <Button appearance="subtle" icon={<ArrowSyncRegular />} onClick={() => void reload()}>
           Reload
         </Button>
-        {load.kind === 'ok' ? (
-          <Text className={styles.count} aria-live="polite" data-testid="task-count">
+        {load.state.kind === 'ok' ? (
+          <Text className={screen.count} aria-live="polite" data-testid="task-count">
             {plural(tasks.length, 'task', 'tasks')}
             {overdueCount ? `, ${overdueCount} overdue` : ''}
           </Text>
         ) : null}
       </Toolbar>
       {refresh.bar ? <RefreshAllBar job={refresh.bar} onDismiss={refresh.dismissBar} /> : null}
-      <div className={styles.surface}>
-        {load.kind === 'loading' ? (
-          <LoadingState label="Loading your tasks…" />
-        ) : load.kind === 'failed' ? (
-          <EmptyState
-            tone="error"
-            icon={<ErrorCircleRegular />}
-            title="Your tasks could not be loaded"
-            actions={<Button onClick={() => setAttempt((a) => a + 1)}>Try again</Button>}
-          >
-            {load.message}
-          </EmptyState>
-        ) : tasks.length === 0 ? (
-          <EmptyState
-            icon={<TaskListSquareLtrRegular />}
-            title={due === 'all' && !clientId ? 'No tasks assigned to you' : 'No tasks match'}
-          >
-            {due === 'all' && !clientId
-              ? 'Tasks that your clients assign to you in Business Central show up here after a refresh.'
-              : 'Try another client or due window.'}
-          </EmptyState>
-        ) : (
-          <>
-            <table className={styles.table} aria-label="My user tasks" data-testid="task-table">
-              <thead>
-                <tr>
-                  <th className={styles.th} scope="col">
-                    Task
-                  </th>
-                  {header('client', 'Client')}
-                  <th className={styles.th} scope="col">
-                    Company
-                  </th>
-                  {header('dueDate', 'Due date')}
-                  {header('priority', 'Priority')}
-                  <th className={styles.th} scope="col">
-                    Assigned by
-                  </th>
-                  <th className={styles.th} scope="col">
-                    <span className={styles.secondary}>Action</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tasks.slice(0, limit).map((t) => {
-                  const key = taskKey(t);
-                  const href = safeHref(t.link);
-                  const busy = completing.has(key);
-                  return (
-                    <tr
-                      key={key}
-                      className={t.isOverdue ? styles.overdueRow : undefined}
-                      data-overdue={t.isOverdue}
-                    >
-                      <td className={styles.td}>
-                        {href ? (
-                          <Link
-                            href={href}
-                            target="_blank"
-                            rel="noopener noreferrer"
-                            onClick={(e) => {
-                              e.preventDefault();
-                              host.openLink(href);
-                            }}
-                          >
-                            {t.title}
-                          </Link>
-                        ) : (
-                          t.title
-                        )}
-                      </td>
-                      <td className={styles.td}>{t.clientName}</td>
-                      <td className={styles.td}>{t.companyName}</td>
-                      <td className={styles.td}>
-                        <span className={mergeClasses(styles.due, t.isOverdue && styles.overdue)}>
-                          {t.dueAt ? (
-                            formatDate(t.dueAt)
-                          ) : (
-                            <span className={styles.secondary}>No due date</span>
-                          )}
-                          {t.isOverdue ? (
-                            <Badge appearance="filled" color="danger" size="small">
-                              {plural(t.daysOverdue, 'day', 'days')} overdue
-                            </Badge>
-                          ) : null}
-                        </span>
-                      </td>
-                      <td className={mergeClasses(styles.td, t.priority === 'high' && styles.high)}>
-                        {priorityLabel(t.priority)}
-                      </td>
-                      <td className={styles.td}>{t.createdBy}</td>
-                      <td className={styles.td}>
-                        <Button
-                          size="small"
-                          icon={busy ? <Spinner size="tiny" /> : <CheckmarkRegular />}
-                          disabledFocusable={busy}
-                          onClick={() => void complete(t)}
-                          aria-label={`Mark “${t.title}” complete`}
-                        >
-                          Mark complete
-                        </Button>
-                      </td>
+      <div className={mergeClasses(screen.surface, styles.surface)}>
+        <LoadState
+          state={load.state}
+          loading={<LoadingState label="Loading your tasks…" />}
+          failedTitle="Your tasks could not be loaded"
+          onRetry={() => void reload()}
+        >
+          {() =>
+            tasks.length === 0 ? (
+              <EmptyState
+                icon={<TaskListSquareLtrRegular />}
+                title={due === 'all' && !clientId ? 'No tasks assigned to you' : 'No tasks match'}
+              >
+                {due === 'all' && !clientId
+                  ? 'Tasks that your clients assign to you in Business Central show up here after a refresh.'
+                  : 'Try another client or due window.'}
+              </EmptyState>
+            ) : (
+              <>
+                <table className={styles.table} aria-label="My user tasks" data-testid="task-table">
+                  <thead>
+                    <tr>
+                      <th className={styles.th} scope="col">
+                        Task
+                      </th>
+                      {header('client', 'Client')}
+                      <th className={styles.th} scope="col">
+                        Company
+                      </th>
+                      {header('dueDate', 'Due date')}
+                      {header('priority', 'Priority')}
+                      <th className={styles.th} scope="col">
+                        Assigned by
+                      </th>
+                      <th className={styles.th} scope="col">
+                        <span className={styles.secondary}>Action</span>
+                      </th>
                     </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            {tasks.length > limit ? (
-              <Button className={styles.more} onClick={() => setLimit((l) => l + pageSize)}>
-                Show {Math.min(pageSize, tasks.length - limit)} more of {tasks.length - limit}
-              </Button>
-            ) : null}
-          </>
-        )}
+                  </thead>
+                  <tbody>
+                    {tasks.slice(0, limit).map((t) => {
+                      const key = taskKey(t);
+                      const href = safeHref(t.link);
+                      const busy = completing.has(key);
+                      return (
+                        <tr
+                          key={key}
+                          className={t.isOverdue ? styles.overdueRow : undefined}
+                          data-overdue={t.isOverdue}
+                        >
+                          <td className={styles.td}>
+                            {href ? (
+                              <Link
+                                href={href}
+                                target="_blank"
+                                rel="noopener noreferrer"
+                                onClick={(e) => {
+                                  e.preventDefault();
+                                  host.openLink(href);
+                                }}
+                              >
+                                {t.title}
+                              </Link>
+                            ) : (
+                              t.title
+                            )}
+                          </td>
+                          <td className={styles.td}>{t.clientName}</td>
+                          <td className={styles.td}>{t.companyName}</td>
+                          <td className={styles.td}>
+                            <span
+                              className={mergeClasses(styles.due, t.isOverdue && styles.overdue)}
+                            >
+                              {t.dueAt ? (
+                                formatDate(t.dueAt)
+                              ) : (
+                                <span className={styles.secondary}>No due date</span>
+                              )}
+                              {t.isOverdue ? (
+                                <Badge appearance="filled" color="danger" size="small">
+                                  {plural(t.daysOverdue, 'day', 'days')} overdue
+                                </Badge>
+                              ) : null}
+                            </span>
+                          </td>
+                          <td
+                            className={mergeClasses(
+                              styles.td,
+                              t.priority === 'high' && styles.high,
+                            )}
+                          >
+                            {priorityLabel(t.priority)}
+                          </td>
+                          <td className={styles.td}>{t.createdBy}</td>
+                          <td className={styles.td}>
+                            <Button
+                              size="small"
+                              icon={busy ? <Spinner size="tiny" /> : <CheckmarkRegular />}
+                              disabledFocusable={busy}
+                              onClick={() => void complete(t)}
+                              aria-label={`Mark “${t.title}” complete`}
+                            >
+                              Mark complete
+                            </Button>
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+                {tasks.length > limit ? (
+                  <Button className={styles.more} onClick={() => setLimit((l) => l + pageSize)}>
+                    Show {Math.min(pageSize, tasks.length - limit)} more of {tasks.length - limit}
+                  </Button>
+                ) : null}
+              </>
+            )
+          }
+        </LoadState>
       </div>
     </div>
   );

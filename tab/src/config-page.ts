@@ -4,6 +4,7 @@
  * tab's address with `pages.config.setConfig`. Outside Teams it explains where it belongs.
  */
 import type * as TeamsJs from '@microsoft/teams-js';
+import type { ClientDto } from '../../src/hub/api-types.js';
 import { ApiClient, errorMessage } from './api.js';
 import { channelTabConfig } from './channel-config.js';
 import type { ChannelTabChoice } from './channel-config.js';
@@ -51,10 +52,14 @@ async function start(): Promise<void> {
   const select = byId<HTMLSelectElement>('client');
   const status = byId('status');
 
+  const clientsById = new Map<string, ClientDto>();
+
   const choice = (): ChannelTabChoice | null => {
     if (allRadio.checked) return { kind: 'all' };
-    if (oneRadio.checked && select.value) return { kind: 'client', clientId: select.value };
-    return null;
+    const client = oneRadio.checked ? clientsById.get(select.value) : undefined;
+    if (!client) return null;
+    // The name and the Business Central environment let colleagues' own copies of the client match.
+    return { kind: 'client', clientId: client.id, clientName: client.name, target: client.target };
   };
   const update = (): void => {
     select.disabled = !oneRadio.checked || select.options.length <= 1;
@@ -83,6 +88,7 @@ async function start(): Promise<void> {
   try {
     const clients = await api.listClients();
     for (const c of [...clients].sort((a, b) => a.name.localeCompare(b.name))) {
+      clientsById.set(c.id, c);
       select.add(new Option(c.name, c.id, false, c.id === previous));
     }
     if (previous && select.value === previous) oneRadio.checked = true;
