@@ -16,7 +16,9 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
+  type ConfigurationBotFrameworkAuthenticationOptions,
   MessageFactory,
+  type ConfigurationServiceClientCredentialFactoryOptions,
   TeamsActivityHandler,
   TurnContext,
   type Activity,
@@ -40,6 +42,37 @@ export interface BotFrameworkOptions {
   /** Set for a single-tenant bot registration. */
   readonly tenantId: string | null;
   readonly logger: Logger;
+  /** The Bot Framework services to trust and call; unset: botbuilder's public Azure cloud. */
+  readonly endpoints?: BotFrameworkEndpoints;
+}
+
+/**
+ * The Bot Framework services a bot trusts and calls, for a cloud other than botbuilder's built-in
+ * public Azure one. Production leaves them unset. Tests point them at a loopback stand-in, so that
+ * checking a token (which fetches the signing keys) never leaves the machine.
+ */
+export interface BotFrameworkEndpoints {
+  /** OpenID metadata whose `jwks_uri` lists the keys that sign the Bot Connector's tokens. */
+  readonly channelOpenIdMetadataUrl: string;
+  /** The `iss` every Bot Connector token carries. */
+  readonly channelTokenIssuer: string;
+  /**
+   * OpenID metadata of the keys behind Emulator and skill tokens: botbuilder checks a token that
+   * claims one of those issuers against these keys instead.
+   */
+  readonly emulatorOpenIdMetadataUrl: string;
+  /** The Entra authority the bot gets its own tokens from. */
+  readonly loginUrl: string;
+  /** The audience of the bot's own tokens, which the Bot Connector checks. */
+  readonly connectorScope: string;
+  /** The Bot Framework token service (user sign-in): unused by this bot, required by botbuilder. */
+  readonly tokenServiceUrl: string;
+  /**
+   * Gets the bot's token for `audience` instead of Entra's client-credentials flow at `loginUrl`.
+   * Needed wherever that flow cannot run: MSAL accepts https authorities only and asks Entra's
+   * public instance discovery about any authority it does not know.
+   */
+  readonly acquireToken?: (audience: string) => Promise<string>;
 }
 
 /** The minimal HTTP request and response shapes CloudAdapter reads and writes (restify's fit). */
@@ -347,29 +380,133 @@ function prepareConnectorClient(
   }
 }
 
+type ServiceClientCredentials = Awaited<
+  ReturnType<ConfigurationServiceClientCredentialFactory['createCredentials']>
+>;
+
+/** The bot's credentials, with its outbound tokens from {@link BotFrameworkEndpoints.acquireToken}. */
+class TokenSourceCredentialFactory extends ConfigurationServiceClientCredentialFactory {
+  constructor(
+    options: ConfigurationServiceClientCredentialFactoryOptions,
+    private readonly acquireToken: (audience: string) => Promise<string>,
+    private readonly defaultAudience: string,
+  ) {
+    super(options);
+  }
+
+  override async createCredentials(
+    appId: string,
+    audience: string,
+    loginEndpoint: string,
+    validateAuthority: boolean,
+  ): Promise<ServiceClientCredentials> {
+    if (await this.isAuthenticationDisabled()) {
+      return super.createCredentials(appId, audience, loginEndpoint, validateAuthority);
+    }
+    if (!(await this.isValidAppId(appId))) throw new Error('Invalid appId.');
+    const scope = audience === '' ? this.defaultAudience : audience;
+    return {
+      signRequest: async (request) => {
+        request.headers.set('Authorization', `Bearer ${await this.acquireToken(scope)}`);
+        return request;
+      },
+    };
+  }
+}
+
+/** botbuilder's channel id for App Service Environment Direct Line, whose tokens it checks apart. */
+const aseChannelId = 'AseChannel';
+
+/** The errors botbuilder's token check (jsonwebtoken) throws for a token that does not verify. */
+const tokenErrorNames = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * Answers every token that does not verify with 401. botbuilder raises its own
+ * AuthenticationError (answered 401) for the checks it makes, but lets jsonwebtoken's errors
+ * through (a bad signature, `alg: none`, a token not valid yet), which CloudAdapter answers 500.
+ * Other failures (the signing keys could not be fetched) stay server errors.
+ */
+class RefusingBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    config: ConfigurationBotFrameworkAuthenticationOptions,
+    credentials: ConfigurationServiceClientCredentialFactory,
+    /** False when other endpoints replace the public cloud's. */
+    private readonly publicCloud: boolean,
+    private readonly onRefused: (error: unknown) => void,
+  ) {
+    super(config, credentials);
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string) {
+    // botbuilder checks App Service Environment tokens against the public cloud's keys whatever
+    // the endpoints say, so off the public cloud they cannot be verified: they count as missing
+    // (refused without that fetch to a public host).
+    const header = !this.publicCloud && activity.channelId === aseChannelId ? '' : authHeader;
+    try {
+      return await super.authenticateRequest(activity, header);
+    } catch (e) {
+      this.onRefused(e);
+      if (e instanceof Error && tokenErrorNames.has(e.name)) {
+        // With authentication on, an empty header fails with botbuilder's own AuthenticationError,
+        // the one error CloudAdapter answers with 401 (the class itself is not exported).
+        await super.authenticateRequest(activity, '');
+      }
+      throw e;
+    }
+  }
+}
+
 export function createBotFramework(options: BotFrameworkOptions, logic: BotLogic): BotFramework {
   const authenticates = options.appId !== null;
-  const credentials = new ConfigurationServiceClientCredentialFactory(
-    authenticates
-      ? {
-          MicrosoftAppId: options.appId ?? undefined,
-          MicrosoftAppPassword: options.appPassword ?? undefined,
-          MicrosoftAppType: options.tenantId !== null ? 'SingleTenant' : 'MultiTenant',
-          MicrosoftAppTenantId: options.tenantId ?? undefined,
-        }
-      : {},
-  );
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    authenticates
-      ? {
-          MicrosoftAppId: options.appId ?? undefined,
-          MicrosoftAppTenantId: options.tenantId ?? undefined,
-        }
-      : {},
+  const endpoints = options.endpoints;
+  const credentialOptions: ConfigurationServiceClientCredentialFactoryOptions = authenticates
+    ? {
+        MicrosoftAppId: options.appId ?? undefined,
+        MicrosoftAppPassword: options.appPassword ?? undefined,
+        MicrosoftAppType: options.tenantId !== null ? 'SingleTenant' : 'MultiTenant',
+        MicrosoftAppTenantId: options.tenantId ?? undefined,
+      }
+    : {};
+  const credentials =
+    endpoints?.acquireToken !== undefined
+      ? new TokenSourceCredentialFactory(
+          credentialOptions,
+          endpoints.acquireToken,
+          endpoints.connectorScope,
+        )
+      : new ConfigurationServiceClientCredentialFactory(credentialOptions);
+  const log = options.logger.child({ component: 'bot' });
+  const auth = new RefusingBotFrameworkAuthentication(
+    {
+      ...(authenticates
+        ? {
+            MicrosoftAppId: options.appId ?? undefined,
+            MicrosoftAppTenantId: options.tenantId ?? undefined,
+          }
+        : {}),
+      // Any one of these makes botbuilder use all of them instead of its built-in public cloud.
+      ...(endpoints !== undefined
+        ? {
+            ToBotFromChannelOpenIdMetadataUrl: endpoints.channelOpenIdMetadataUrl,
+            ToBotFromChannelTokenIssuer: endpoints.channelTokenIssuer,
+            ToBotFromEmulatorOpenIdMetadataUrl: endpoints.emulatorOpenIdMetadataUrl,
+            ToChannelFromBotLoginUrl: endpoints.loginUrl,
+            ToChannelFromBotOAuthScope: endpoints.connectorScope,
+            OAuthUrl: endpoints.tokenServiceUrl,
+            ValidateAuthority: true,
+          }
+        : {}),
+    },
     credentials,
+    endpoints === undefined,
+    (error) => {
+      // The reason only: the token is a credential and stays out of the log.
+      log.warn('bot: an activity was not authenticated', {
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+      });
+    },
   );
   const adapter = new CloudAdapter(auth);
-  const log = options.logger.child({ component: 'bot' });
   const handler = new AccountantHubActivityHandler(logic, !authenticates, log);
 
   adapter.onTurnError = async (context, error) => {

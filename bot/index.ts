@@ -9,7 +9,12 @@ import type restify from 'restify';
 import type { AppCore, MountedEdge } from '../server/app.js';
 import { isTenantAllowed } from '../src/config.js';
 import { readJsonBody } from '../server/json-body.js';
-import { createBotFramework, type BotFramework, type BotHttpRequest } from './bot-framework.js';
+import {
+  createBotFramework,
+  type BotFramework,
+  type BotFrameworkEndpoints,
+  type BotHttpRequest,
+} from './bot-framework.js';
 import {
   createDailySummaryScheduler,
   type DailySummaryDeps,
@@ -43,6 +48,8 @@ export interface BotMountOptions {
   readonly startScheduler?: boolean;
   /** How long a card's Refresh button waits for fresh numbers. */
   readonly invokeRefreshWaitMs?: number;
+  /** The Bot Framework services to trust and call; unset (production): the public Azure cloud. */
+  readonly botFrameworkEndpoints?: BotFrameworkEndpoints;
 }
 
 export interface MountedBot extends MountedEdge {
@@ -102,6 +109,7 @@ export function createBotMount(
         appPassword: core.config.botAppPassword,
         tenantId: core.config.botTenantId,
         logger,
+        endpoints: options.botFrameworkEndpoints,
       },
       handler,
     );

@@ -102,6 +102,8 @@ export interface RecordedActivity {
   readonly activity: Record<string, unknown>;
   /** The Adaptive Card of the activity, if it carries one. */
   readonly card: AdaptiveCard | null;
+  /** The request's Authorization header: the bot's token when it has a bot app id. */
+  readonly authorization: string | null;
 }
 
 export type ConnectorAnswer = { status: number; headers?: Record<string, string> } | null;
@@ -173,6 +175,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         replyToId: m[2] === undefined ? null : decodeURIComponent(m[2]),
         activity,
         card: cardOf(activity),
+        authorization: req.headers.authorization ?? null,
       };
       activities.push(recorded);
       for (const w of [...waiters]) {
