@@ -80,65 +80,71 @@ export type BcCompany = z.infer<typeof bcCompany>;
 export const bcCompanyInformation = z.object({ currencyCode: text });
 export type BcCompanyInformation = z.infer<typeof bcCompanyInformation>;
 
+/** The `$select` that asks for exactly a schema's fields, in the order the schema lists them. */
+function selectOf(schema: z.ZodObject): string {
+  return Object.keys(schema.shape).join(',');
+}
+
+/**
+ * An invoice row for the drill-downs: its party's fields and the amount the hub shows differ
+ * between sales and purchases; the rest, and the order, are the same.
+ */
+function invoiceRow<Party extends z.ZodRawShape, Amount extends z.ZodRawShape>(
+  party: Party,
+  shownAmount: Amount,
+) {
+  return z.object({
+    id: z.string().min(1),
+    number: text,
+    ...party,
+    dueDate: isoDate,
+    postingDate: isoDate,
+    ...shownAmount,
+    currencyCode: text,
+    status: text,
+  });
+}
+
+/** An open item for the forecast: when it is due, what is owed, in which currency. */
+function openItem<Amount extends z.ZodRawShape>(owed: Amount) {
+  return z.object({ dueDate: isoDate, ...owed, currencyCode: text });
+}
+
 /** `salesInvoices` rows for the drill-downs. */
-export const bcSalesInvoice = z.object({
-  id: z.string().min(1),
-  number: text,
-  customerNumber: text,
-  customerName: text,
-  dueDate: isoDate,
-  postingDate: isoDate,
-  remainingAmount: amount,
-  currencyCode: text,
-  status: text,
-});
+export const bcSalesInvoice = invoiceRow(
+  { customerNumber: text, customerName: text },
+  { remainingAmount: amount },
+);
 export type BcSalesInvoice = z.infer<typeof bcSalesInvoice>;
 /** `$select` matching {@link bcSalesInvoice}. */
-export const SALES_INVOICE_SELECT =
-  'id,number,customerNumber,customerName,dueDate,postingDate,remainingAmount,currencyCode,status';
+export const SALES_INVOICE_SELECT = selectOf(bcSalesInvoice);
 
 /** `purchaseInvoices` rows for the drill-downs (no `remainingAmount` in BC). */
-export const bcPurchaseInvoice = z.object({
-  id: z.string().min(1),
-  number: text,
-  vendorNumber: text,
-  vendorName: text,
-  dueDate: isoDate,
-  postingDate: isoDate,
-  totalAmountIncludingTax: amount,
-  currencyCode: text,
-  status: text,
-});
+export const bcPurchaseInvoice = invoiceRow(
+  { vendorNumber: text, vendorName: text },
+  { totalAmountIncludingTax: amount },
+);
 export type BcPurchaseInvoice = z.infer<typeof bcPurchaseInvoice>;
 /** `$select` matching {@link bcPurchaseInvoice}. */
-export const PURCHASE_INVOICE_SELECT =
-  'id,number,vendorNumber,vendorName,dueDate,postingDate,totalAmountIncludingTax,currencyCode,status';
+export const PURCHASE_INVOICE_SELECT = selectOf(bcPurchaseInvoice);
 
 /** `salesInvoices`/`purchaseInvoices` with `$select=totalTaxAmount,status`. */
 export const bcInvoiceTax = z.object({ totalTaxAmount: amount, status: text });
 export type BcInvoiceTax = z.infer<typeof bcInvoiceTax>;
 /** `$select` matching {@link bcInvoiceTax}. */
-export const INVOICE_TAX_SELECT = 'totalTaxAmount,status';
+export const INVOICE_TAX_SELECT = selectOf(bcInvoiceTax);
 
 /** Open receivables for the forecast. */
-export const bcOpenSalesItem = z.object({
-  dueDate: isoDate,
-  remainingAmount: amount,
-  currencyCode: text,
-});
+export const bcOpenSalesItem = openItem({ remainingAmount: amount });
 export type BcOpenSalesItem = z.infer<typeof bcOpenSalesItem>;
 /** `$select` matching {@link bcOpenSalesItem}. */
-export const OPEN_SALES_SELECT = 'dueDate,remainingAmount,currencyCode';
+export const OPEN_SALES_SELECT = selectOf(bcOpenSalesItem);
 
 /** Open payables for the forecast (invoice totals). */
-export const bcOpenPurchaseItem = z.object({
-  dueDate: isoDate,
-  totalAmountIncludingTax: amount,
-  currencyCode: text,
-});
+export const bcOpenPurchaseItem = openItem({ totalAmountIncludingTax: amount });
 export type BcOpenPurchaseItem = z.infer<typeof bcOpenPurchaseItem>;
 /** `$select` matching {@link bcOpenPurchaseItem}. */
-export const OPEN_PURCHASE_SELECT = 'dueDate,totalAmountIncludingTax,currencyCode';
+export const OPEN_PURCHASE_SELECT = selectOf(bcOpenPurchaseItem);
 
 /** `balanceSheets`, `incomeStatements`, `cashFlowStatements` lines. */
 export const bcStatementLine = z.object({

@@ -301,298 +301,107 @@ export interface CompanyBooks {
   readonly tasks: readonly UserTaskRecord[];
   readonly otherCues: OtherCueCounts;
 }
+/** A line of the chart of accounts: an account without what is drawn per company. */
+type ChartLine = Omit<Account, 'id' | 'lastModified'>;
 
-interface ChartLine {
-  readonly number: string;
-  readonly name: string;
-  readonly category: AccountCategory;
-  readonly subCategory: string;
-  readonly accountType: AccountType;
-  readonly role: AccountRole;
-  readonly totaling?: readonly [string, string];
+/** A posting account of a category block: number, name, subcategory and what it is for. */
+type PostingLine = readonly [number: string, name: string, subCategory: string, role: AccountRole];
+
+function chartLine(
+  number: string,
+  name: string,
+  category: AccountCategory,
+  accountType: AccountType,
+  role: AccountRole,
+  subCategory = '',
+  totaling: readonly [string, string] | null = null,
+): ChartLine {
+  return { number, name, category, subCategory, accountType, role, totaling };
+}
+
+/**
+ * A category's block as BC numbers it: a Begin-Total line, the posting accounts, and an End-Total
+ * line (`TOTAL …`) that sums everything from the Begin-Total to itself.
+ */
+function categoryBlock(
+  category: AccountCategory,
+  title: string,
+  [begin, end]: readonly [string, string],
+  postings: readonly PostingLine[],
+): ChartLine[] {
+  return [
+    chartLine(begin, title, category, 'Begin_x0020_Total', 'heading'),
+    ...postings.map(([number, name, subCategory, role]) =>
+      chartLine(number, name, category, 'Posting', role, subCategory),
+    ),
+    chartLine(end, `TOTAL ${title}`, category, 'End_x0020_Total', 'total', '', [begin, end]),
+  ];
 }
 
 /** A small US-style chart of accounts, in BC's numbering. */
 export const chartOfAccounts: readonly ChartLine[] = [
-  {
-    number: '10000',
-    name: 'BALANCE SHEET',
-    category: 'Assets',
-    subCategory: '',
-    accountType: 'Heading',
-    role: 'heading',
-  },
-  {
-    number: '10001',
-    name: 'ASSETS',
-    category: 'Assets',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '10100',
-    name: 'Checking Account',
-    category: 'Assets',
-    subCategory: 'Cash',
-    accountType: 'Posting',
-    role: 'cash',
-  },
-  {
-    number: '10200',
-    name: 'Savings Account',
-    category: 'Assets',
-    subCategory: 'Cash',
-    accountType: 'Posting',
-    role: 'cash',
-  },
-  {
-    number: '10300',
-    name: 'Petty Cash',
-    category: 'Assets',
-    subCategory: 'Cash',
-    accountType: 'Posting',
-    role: 'cash',
-  },
-  {
-    number: '10400',
-    name: 'Accounts Receivable',
-    category: 'Assets',
-    subCategory: 'Accounts Receivable',
-    accountType: 'Posting',
-    role: 'receivables',
-  },
-  {
-    number: '10500',
-    name: 'Purchase Tax Receivable',
-    category: 'Assets',
-    subCategory: 'Prepaid Expenses',
-    accountType: 'Posting',
-    role: 'inputTax',
-  },
-  {
-    number: '12100',
-    name: 'Equipment',
-    category: 'Assets',
-    subCategory: 'Equipment',
-    accountType: 'Posting',
-    role: 'equipment',
-  },
-  {
-    number: '12200',
-    name: 'Accumulated Depreciation',
-    category: 'Assets',
-    subCategory: 'Accumulated Depreciation',
-    accountType: 'Posting',
-    role: 'accumulatedDepreciation',
-  },
-  {
-    number: '19999',
-    name: 'TOTAL ASSETS',
-    category: 'Assets',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['10001', '19999'],
-  },
-  {
-    number: '20001',
-    name: 'LIABILITIES',
-    category: 'Liabilities',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '20100',
-    name: 'Accounts Payable',
-    category: 'Liabilities',
-    subCategory: 'Current Liabilities',
-    accountType: 'Posting',
-    role: 'payables',
-  },
-  {
-    number: '20200',
-    name: 'Sales Tax Payable',
-    category: 'Liabilities',
-    subCategory: 'Current Liabilities',
-    accountType: 'Posting',
-    role: 'taxPayable',
-  },
-  {
-    number: '29999',
-    name: 'TOTAL LIABILITIES',
-    category: 'Liabilities',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['20001', '29999'],
-  },
-  {
-    number: '30001',
-    name: 'EQUITY',
-    category: 'Equity',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '30100',
-    name: "Owner's Capital",
-    category: 'Equity',
-    subCategory: 'Common Stock',
-    accountType: 'Posting',
-    role: 'capital',
-  },
-  {
-    number: '30200',
-    name: 'Retained Earnings',
-    category: 'Equity',
-    subCategory: 'Retained Earnings',
-    accountType: 'Posting',
-    role: 'retainedEarnings',
-  },
-  {
-    number: '39999',
-    name: 'TOTAL EQUITY',
-    category: 'Equity',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['30001', '39999'],
-  },
-  {
-    number: '40000',
-    name: 'INCOME STATEMENT',
-    category: 'Income',
-    subCategory: '',
-    accountType: 'Heading',
-    role: 'heading',
-  },
-  {
-    number: '40001',
-    name: 'INCOME',
-    category: 'Income',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '40100',
-    name: 'Sales, Services',
-    category: 'Income',
-    subCategory: 'Income, Services',
-    accountType: 'Posting',
-    role: 'revenue',
-  },
-  {
-    number: '40200',
-    name: 'Sales, Products',
-    category: 'Income',
-    subCategory: 'Income, Product Sales',
-    accountType: 'Posting',
-    role: 'revenue',
-  },
-  {
-    number: '49999',
-    name: 'TOTAL INCOME',
-    category: 'Income',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['40001', '49999'],
-  },
-  {
-    number: '50001',
-    name: 'COST OF GOODS SOLD',
-    category: 'Cost_x0020_of_x0020_Goods_x0020_Sold',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '50100',
-    name: 'Cost of Materials',
-    category: 'Cost_x0020_of_x0020_Goods_x0020_Sold',
-    subCategory: 'Materials',
-    accountType: 'Posting',
-    role: 'cogs',
-  },
-  {
-    number: '59999',
-    name: 'TOTAL COST OF GOODS SOLD',
-    category: 'Cost_x0020_of_x0020_Goods_x0020_Sold',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['50001', '59999'],
-  },
-  {
-    number: '60001',
-    name: 'EXPENSES',
-    category: 'Expense',
-    subCategory: '',
-    accountType: 'Begin_x0020_Total',
-    role: 'heading',
-  },
-  {
-    number: '60100',
-    name: 'Rent Expense',
-    category: 'Expense',
-    subCategory: 'Rent Expense',
-    accountType: 'Posting',
-    role: 'expense',
-  },
-  {
-    number: '60200',
-    name: 'Salaries',
-    category: 'Expense',
-    subCategory: 'Payroll Expense',
-    accountType: 'Posting',
-    role: 'expense',
-  },
-  {
-    number: '60300',
-    name: 'Utilities',
-    category: 'Expense',
-    subCategory: 'Utilities Expense',
-    accountType: 'Posting',
-    role: 'expense',
-  },
-  {
-    number: '60400',
-    name: 'Office Supplies',
-    category: 'Expense',
-    subCategory: 'Office Supplies',
-    accountType: 'Posting',
-    role: 'expense',
-  },
-  {
-    number: '60500',
-    name: 'Depreciation Expense',
-    category: 'Expense',
-    subCategory: 'Depreciation',
-    accountType: 'Posting',
-    role: 'expense',
-  },
-  {
-    number: '69999',
-    name: 'TOTAL EXPENSES',
-    category: 'Expense',
-    subCategory: '',
-    accountType: 'End_x0020_Total',
-    role: 'total',
-    totaling: ['60001', '69999'],
-  },
-  {
-    number: '99999',
-    name: 'NET INCOME',
-    category: '_x0020_',
-    subCategory: '',
-    accountType: 'Total',
-    role: 'total',
-    totaling: ['40000', '69999'],
-  },
+  chartLine('10000', 'BALANCE SHEET', 'Assets', 'Heading', 'heading'),
+  ...categoryBlock(
+    'Assets',
+    'ASSETS',
+    ['10001', '19999'],
+    [
+      ['10100', 'Checking Account', 'Cash', 'cash'],
+      ['10200', 'Savings Account', 'Cash', 'cash'],
+      ['10300', 'Petty Cash', 'Cash', 'cash'],
+      ['10400', 'Accounts Receivable', 'Accounts Receivable', 'receivables'],
+      ['10500', 'Purchase Tax Receivable', 'Prepaid Expenses', 'inputTax'],
+      ['12100', 'Equipment', 'Equipment', 'equipment'],
+      ['12200', 'Accumulated Depreciation', 'Accumulated Depreciation', 'accumulatedDepreciation'],
+    ],
+  ),
+  ...categoryBlock(
+    'Liabilities',
+    'LIABILITIES',
+    ['20001', '29999'],
+    [
+      ['20100', 'Accounts Payable', 'Current Liabilities', 'payables'],
+      ['20200', 'Sales Tax Payable', 'Current Liabilities', 'taxPayable'],
+    ],
+  ),
+  ...categoryBlock(
+    'Equity',
+    'EQUITY',
+    ['30001', '39999'],
+    [
+      ['30100', "Owner's Capital", 'Common Stock', 'capital'],
+      ['30200', 'Retained Earnings', 'Retained Earnings', 'retainedEarnings'],
+    ],
+  ),
+  chartLine('40000', 'INCOME STATEMENT', 'Income', 'Heading', 'heading'),
+  ...categoryBlock(
+    'Income',
+    'INCOME',
+    ['40001', '49999'],
+    [
+      ['40100', 'Sales, Services', 'Income, Services', 'revenue'],
+      ['40200', 'Sales, Products', 'Income, Product Sales', 'revenue'],
+    ],
+  ),
+  ...categoryBlock(
+    'Cost_x0020_of_x0020_Goods_x0020_Sold',
+    'COST OF GOODS SOLD',
+    ['50001', '59999'],
+    [['50100', 'Cost of Materials', 'Materials', 'cogs']],
+  ),
+  ...categoryBlock(
+    'Expense',
+    'EXPENSES',
+    ['60001', '69999'],
+    [
+      ['60100', 'Rent Expense', 'Rent Expense', 'expense'],
+      ['60200', 'Salaries', 'Payroll Expense', 'expense'],
+      ['60300', 'Utilities', 'Utilities Expense', 'expense'],
+      ['60400', 'Office Supplies', 'Office Supplies', 'expense'],
+      ['60500', 'Depreciation Expense', 'Depreciation', 'expense'],
+    ],
+  ),
+  chartLine('99999', 'NET INCOME', '_x0020_', 'Total', 'total', '', ['40000', '69999']),
 ];
 
 /** Account numbers the generator posts to. */
@@ -827,20 +636,15 @@ export function generateBooks(
     makeParty(rng, 'vendor', i, name, country, paymentTerms, today),
   );
 
-  const salesInvoices = generateSalesInvoices(rng, customers, today, taxRate, scale);
-  const purchaseInvoices = generatePurchaseInvoices(rng, vendors, today, taxRate, scale);
-  const salesQuotes = generateQuotes(rng, customers, today, taxRate, scale);
-  const salesOrders = generateOrders(rng, customers, today, taxRate, scale);
+  const draw: DocumentDraw = { rng, today, taxRate, scale };
+  const salesInvoices = generateSalesInvoices(draw, customers);
+  const purchaseInvoices = generatePurchaseInvoices(draw, vendors);
+  const salesQuotes = generateQuotes(draw, customers);
+  const salesOrders = generateOrders(draw, customers);
 
   const accounts: Account[] = chartOfAccounts.map((line) => ({
     id: rng.guid(),
-    number: line.number,
-    name: line.name,
-    category: line.category,
-    subCategory: line.subCategory,
-    accountType: line.accountType,
-    role: line.role,
-    totaling: line.totaling ?? null,
+    ...line,
     lastModified: stamp(rng, plusDays(today, -rng.int(200, 900))),
   }));
 
@@ -899,46 +703,137 @@ function taxOf(amount: number, rate: number): number {
   return roundCents(amount * rate);
 }
 
-function generateSalesInvoices(
-  rng: Rng,
-  customers: readonly Party[],
-  today: IsoDate,
-  taxRate: number,
-  scale: number,
-): SalesInvoice[] {
-  interface Draft {
-    customer: Party;
-    invoiceDate: IsoDate;
-    dueDate: IsoDate;
-    status: InvoiceStatus;
-    excl: number;
-    discount: number;
-    payments: Payment[];
-    revenueAccount: string;
+/** What drawing a company's documents needs: its random stream, day, tax rate and size. */
+interface DocumentDraw {
+  readonly rng: Rng;
+  readonly today: IsoDate;
+  readonly taxRate: number;
+  /** Multiplies drawn amounts, so companies range from small to four times the usual size. */
+  readonly scale: number;
+}
+
+type Range = readonly [min: number, max: number];
+
+/** A net amount in cents: drawn in whole units with cents, scaled to the company's size. */
+function drawAmount(rng: Rng, [minUnits, maxUnits]: Range, scale: number): number {
+  return roundCents(centsBetween(rng, minUnits, maxUnits) * scale);
+}
+
+/** A party and a document date up to `maxAgeDays` before today. */
+function drawRecent(
+  { rng, today }: DocumentDraw,
+  parties: readonly Party[],
+  maxAgeDays: number,
+): { party: Party; date: IsoDate } {
+  const party = rng.pick(parties);
+  return { party, date: plusDays(today, -rng.int(0, maxAgeDays)) };
+}
+
+/** An invoice's party, dates, status and net amount before its discount. */
+interface InvoiceDraw {
+  readonly party: Party;
+  readonly invoiceDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly status: InvoiceStatus;
+  readonly excl: number;
+  readonly discount: number;
+}
+
+/** How one kind of posted invoice (sales or purchase) is drawn. */
+interface PostedInvoiceOdds {
+  /** How many days overdue the first invoice is. */
+  readonly firstOverdueDays: Range;
+  /** Chance of a canceled invoice; absent (no chance drawn at all) for purchases. */
+  readonly canceled?: number;
+  readonly paidWhenOverdue: number;
+  readonly openWhenNotDue: number;
+  readonly amountUnits: Range;
+  /** Chance of a 2 % discount. */
+  readonly discount: number;
+}
+
+const salesInvoiceOdds: PostedInvoiceOdds = {
+  firstOverdueDays: [3, 45],
+  canceled: 0.03,
+  paidWhenOverdue: 0.65,
+  openWhenNotDue: 0.8,
+  amountUnits: [150, 12000],
+  discount: 0.15,
+};
+
+const purchaseInvoiceOdds: PostedInvoiceOdds = {
+  firstOverdueDays: [2, 40],
+  paidWhenOverdue: 0.75,
+  openWhenNotDue: 0.85,
+  amountUnits: [80, 6000],
+  discount: 0.1,
+};
+
+/**
+ * The `i`th posted invoice of a company. The first two are always an overdue open invoice and one
+ * due next week, so every company has something on both dashboard columns.
+ */
+function drawPostedInvoice(
+  { rng, today, scale }: DocumentDraw,
+  parties: readonly Party[],
+  i: number,
+  odds: PostedInvoiceOdds,
+): InvoiceDraw {
+  const party = rng.pick(parties);
+  const days = party.terms.days;
+  let dueDate: IsoDate;
+  if (i === 0) dueDate = plusDays(today, -rng.int(...odds.firstOverdueDays));
+  else if (i === 1) dueDate = plusDays(today, rng.int(1, 7));
+  else dueDate = plusDays(plusDays(today, -rng.int(0, 150)), days);
+  const invoiceDate = clampToToday(plusDays(dueDate, -days), today);
+  let status: InvoiceStatus;
+  if (i < 2) status = 'Open';
+  else if (odds.canceled !== undefined && rng.chance(odds.canceled)) status = 'Canceled';
+  else if (dueDate < today) status = rng.chance(odds.paidWhenOverdue) ? 'Paid' : 'Open';
+  else status = rng.chance(odds.openWhenNotDue) ? 'Open' : 'Paid';
+  const excl = drawAmount(rng, odds.amountUnits, scale);
+  const discount = rng.chance(odds.discount) ? roundCents(excl * 0.02) : 0;
+  return { party, invoiceDate, dueDate, status, excl, discount };
+}
+
+/** An unposted invoice of the last `maxAgeDays` days, due on its party's terms, undiscounted. */
+function drawDraftInvoice(
+  d: DocumentDraw,
+  parties: readonly Party[],
+  maxAgeDays: number,
+  amountUnits: Range,
+  status: InvoiceStatus,
+): InvoiceDraw {
+  const { party, date: invoiceDate } = drawRecent(d, parties, maxAgeDays);
+  const excl = drawAmount(d.rng, amountUnits, d.scale);
+  const dueDate = plusDays(invoiceDate, party.terms.days);
+  return { party, invoiceDate, dueDate, status, excl, discount: 0 };
+}
+
+/** The last day a payment of an invoice may fall on: yesterday, or its date when later. */
+function lastPaymentDay(invoiceDate: IsoDate, today: IsoDate): IsoDate {
+  return maxDate(plusDays(today, -1), invoiceDate);
+}
+
+function byInvoiceDate(a: { invoiceDate: IsoDate }, b: { invoiceDate: IsoDate }): number {
+  return a.invoiceDate < b.invoiceDate ? -1 : a.invoiceDate > b.invoiceDate ? 1 : 0;
+}
+
+function generateSalesInvoices(d: DocumentDraw, customers: readonly Party[]): SalesInvoice[] {
+  const { rng, today, taxRate } = d;
+  interface Draft extends InvoiceDraw {
+    readonly payments: readonly Payment[];
+    readonly revenueAccount: string;
   }
   const posted: Draft[] = [];
   const count = rng.int(18, 40);
   for (let i = 0; i < count; i++) {
-    const customer = rng.pick(customers);
-    const days = customer.terms.days;
-    let dueDate: IsoDate;
-    // The first two are always an overdue open invoice and one due next week, so every
-    // company has something on both dashboard columns.
-    if (i === 0) dueDate = plusDays(today, -rng.int(3, 45));
-    else if (i === 1) dueDate = plusDays(today, rng.int(1, 7));
-    else dueDate = plusDays(plusDays(today, -rng.int(0, 150)), days);
-    const invoiceDate = clampToToday(plusDays(dueDate, -days), today);
-    const overdue = dueDate < today;
-    let status: InvoiceStatus;
-    if (i < 2) status = 'Open';
-    else if (rng.chance(0.03)) status = 'Canceled';
-    else if (overdue) status = rng.chance(0.65) ? 'Paid' : 'Open';
-    else status = rng.chance(0.8) ? 'Open' : 'Paid';
-    const excl = roundCents(centsBetween(rng, 150, 12000) * scale);
-    const discount = rng.chance(0.15) ? roundCents(excl * 0.02) : 0;
-    const total = excl - discount + taxOf(excl - discount, taxRate);
+    const invoice = drawPostedInvoice(d, customers, i, salesInvoiceOdds);
+    const { invoiceDate, dueDate, status } = invoice;
+    const net = invoice.excl - invoice.discount;
+    const total = net + taxOf(net, taxRate);
     const payments: Payment[] = [];
-    const lastDay = plusDays(today, -1) < invoiceDate ? invoiceDate : plusDays(today, -1);
+    const lastDay = lastPaymentDay(invoiceDate, today);
     if (status === 'Paid') {
       const paidOn = plusDays(dueDate, rng.int(-10, 15));
       payments.push({
@@ -953,145 +848,100 @@ function generateSalesInvoices(
       });
     }
     posted.push({
-      customer,
-      invoiceDate,
-      dueDate,
-      status,
-      excl,
-      discount,
+      ...invoice,
       payments,
       revenueAccount: rng.chance(0.5) ? ACCOUNT.servicesRevenue : ACCOUNT.productRevenue,
     });
   }
-  posted.sort((a, b) =>
-    a.invoiceDate < b.invoiceDate ? -1 : a.invoiceDate > b.invoiceDate ? 1 : 0,
-  );
+  posted.sort(byInvoiceDate);
 
   const drafts: Draft[] = [];
   const draftCount = rng.int(1, 4) + (rng.chance(0.4) ? 1 : 0);
   for (let i = 0; i < draftCount; i++) {
-    const customer = rng.pick(customers);
-    const invoiceDate = plusDays(today, -rng.int(0, 10));
-    const excl = roundCents(centsBetween(rng, 150, 8000) * scale);
+    const status = i === draftCount - 1 && draftCount > 1 ? 'In_x0020_Review' : 'Draft';
     drafts.push({
-      customer,
-      invoiceDate,
-      dueDate: plusDays(invoiceDate, customer.terms.days),
-      status: i === draftCount - 1 && draftCount > 1 ? 'In_x0020_Review' : 'Draft',
-      excl,
-      discount: 0,
+      ...drawDraftInvoice(d, customers, 10, [150, 8000], status),
       payments: [],
       revenueAccount: ACCOUNT.servicesRevenue,
     });
   }
 
-  const toInvoice = (d: Draft, number: string): SalesInvoice => {
-    const net = d.excl - d.discount;
+  const toInvoice = (draft: Draft, number: string): SalesInvoice => {
+    const net = draft.excl - draft.discount;
     const tax = taxOf(net, taxRate);
     const total = net + tax;
-    const paid = d.payments.reduce((s, p) => s + p.amount, 0);
-    const lastEvent = d.payments.reduce((m, p) => (p.date > m ? p.date : m), d.invoiceDate);
+    const paid = draft.payments.reduce((s, p) => s + p.amount, 0);
+    const lastEvent = draft.payments.reduce((m, p) => (p.date > m ? p.date : m), draft.invoiceDate);
     return {
       id: rng.guid(),
       number,
       externalDocumentNumber: rng.chance(0.3) ? `PO-${rng.int(1000, 9999)}` : '',
-      invoiceDate: d.invoiceDate,
-      postingDate: d.invoiceDate,
-      dueDate: d.dueDate,
-      customer: d.customer,
-      status: d.status,
+      invoiceDate: draft.invoiceDate,
+      postingDate: draft.invoiceDate,
+      dueDate: draft.dueDate,
+      customer: draft.party,
+      status: draft.status,
       amountExcludingTax: net,
       taxAmount: tax,
-      discountAmount: d.discount,
-      payments: d.payments,
-      remainingAmount: d.status === 'Canceled' || d.status === 'Paid' ? 0 : total - paid,
+      discountAmount: draft.discount,
+      payments: draft.payments,
+      remainingAmount: draft.status === 'Canceled' || draft.status === 'Paid' ? 0 : total - paid,
       salesperson: rng.pick(salespeople),
-      revenueAccount: d.revenueAccount,
+      revenueAccount: draft.revenueAccount,
       lastModified: stamp(rng, lastEvent),
     };
   };
   return [
-    ...posted.map((d, i) => toInvoice(d, `PS-INV${103001 + i}`)),
-    ...drafts.map((d, i) => toInvoice(d, `S-INV${100001 + i}`)),
+    ...posted.map((draft, i) => toInvoice(draft, `PS-INV${103001 + i}`)),
+    ...drafts.map((draft, i) => toInvoice(draft, `S-INV${100001 + i}`)),
   ];
 }
 
-function generatePurchaseInvoices(
-  rng: Rng,
-  vendors: readonly Party[],
-  today: IsoDate,
-  taxRate: number,
-  scale: number,
-): PurchaseInvoice[] {
+function generatePurchaseInvoices(d: DocumentDraw, vendors: readonly Party[]): PurchaseInvoice[] {
+  const { rng, today, taxRate } = d;
   const expenseAccounts = [
     ACCOUNT.materials,
     ACCOUNT.materials,
     ACCOUNT.utilities,
     ACCOUNT.officeSupplies,
   ];
-  const rows: Omit<PurchaseInvoice, 'id' | 'number' | 'lastModified'>[] = [];
-  const count = rng.int(10, 28);
-  for (let i = 0; i < count; i++) {
-    const vendor = rng.pick(vendors);
-    const days = vendor.terms.days;
-    let dueDate: IsoDate;
-    if (i === 0) dueDate = plusDays(today, -rng.int(2, 40));
-    else if (i === 1) dueDate = plusDays(today, rng.int(1, 7));
-    else dueDate = plusDays(plusDays(today, -rng.int(0, 150)), days);
-    const invoiceDate = clampToToday(plusDays(dueDate, -days), today);
-    const overdue = dueDate < today;
-    const status: InvoiceStatus =
-      i < 2
-        ? 'Open'
-        : overdue
-          ? rng.chance(0.75)
-            ? 'Paid'
-            : 'Open'
-          : rng.chance(0.85)
-            ? 'Open'
-            : 'Paid';
-    const excl = roundCents(centsBetween(rng, 80, 6000) * scale);
-    const discount = rng.chance(0.1) ? roundCents(excl * 0.02) : 0;
-    const lastDay = plusDays(today, -1) < invoiceDate ? invoiceDate : plusDays(today, -1);
-    const paidOn =
-      status === 'Paid'
-        ? clampToToday(maxDate(plusDays(dueDate, rng.int(-7, 5)), invoiceDate), lastDay)
-        : null;
-    rows.push({
-      vendorInvoiceNumber: `${vendor.number.slice(0, 2)}-${rng.int(10000, 99999)}`,
-      invoiceDate,
-      postingDate: invoiceDate,
-      dueDate,
-      vendor,
-      status,
-      amountExcludingTax: excl - discount,
-      taxAmount: taxOf(excl - discount, taxRate),
-      discountAmount: discount,
+  const toRow = (
+    invoice: InvoiceDraw,
+    paidOn: IsoDate | null,
+  ): Omit<PurchaseInvoice, 'id' | 'number' | 'lastModified'> => {
+    const net = invoice.excl - invoice.discount;
+    return {
+      vendorInvoiceNumber: `${invoice.party.number.slice(0, 2)}-${rng.int(10000, 99999)}`,
+      invoiceDate: invoice.invoiceDate,
+      postingDate: invoice.invoiceDate,
+      dueDate: invoice.dueDate,
+      vendor: invoice.party,
+      status: invoice.status,
+      amountExcludingTax: net,
+      taxAmount: taxOf(net, taxRate),
+      discountAmount: invoice.discount,
       paidOn,
       expenseAccount: rng.pick(expenseAccounts),
       purchaser: rng.pick(salespeople),
-    });
+    };
+  };
+  const rows: Omit<PurchaseInvoice, 'id' | 'number' | 'lastModified'>[] = [];
+  const count = rng.int(10, 28);
+  for (let i = 0; i < count; i++) {
+    const invoice = drawPostedInvoice(d, vendors, i, purchaseInvoiceOdds);
+    const paidOn =
+      invoice.status === 'Paid'
+        ? clampToToday(
+            maxDate(plusDays(invoice.dueDate, rng.int(-7, 5)), invoice.invoiceDate),
+            lastPaymentDay(invoice.invoiceDate, today),
+          )
+        : null;
+    rows.push(toRow(invoice, paidOn));
   }
-  rows.sort((a, b) => (a.invoiceDate < b.invoiceDate ? -1 : a.invoiceDate > b.invoiceDate ? 1 : 0));
+  rows.sort(byInvoiceDate);
   const draftCount = rng.int(0, 3);
   for (let i = 0; i < draftCount; i++) {
-    const vendor = rng.pick(vendors);
-    const invoiceDate = plusDays(today, -rng.int(0, 7));
-    const excl = roundCents(centsBetween(rng, 80, 4000) * scale);
-    rows.push({
-      vendorInvoiceNumber: `${vendor.number.slice(0, 2)}-${rng.int(10000, 99999)}`,
-      invoiceDate,
-      postingDate: invoiceDate,
-      dueDate: plusDays(invoiceDate, vendor.terms.days),
-      vendor,
-      status: 'Draft',
-      amountExcludingTax: excl,
-      taxAmount: taxOf(excl, taxRate),
-      discountAmount: 0,
-      paidOn: null,
-      expenseAccount: rng.pick(expenseAccounts),
-      purchaser: rng.pick(salespeople),
-    });
+    rows.push(toRow(drawDraftInvoice(d, vendors, 7, [80, 4000], 'Draft'), null));
   }
   let postedNo = 108001;
   let draftNo = 100001;
@@ -1107,26 +957,18 @@ function maxDate(a: IsoDate, b: IsoDate): IsoDate {
   return a > b ? a : b;
 }
 
-function generateQuotes(
-  rng: Rng,
-  customers: readonly Party[],
-  today: IsoDate,
-  taxRate: number,
-  scale: number,
-): SalesQuote[] {
-  const count = rng.int(1, 6);
-  const quotes: SalesQuote[] = [];
-  for (let i = 0; i < count; i++) {
-    const customer = rng.pick(customers);
-    const documentDate = plusDays(today, -rng.int(0, 45));
+function generateQuotes(d: DocumentDraw, customers: readonly Party[]): SalesQuote[] {
+  const { rng, today, taxRate } = d;
+  return Array.from({ length: rng.int(1, 6) }, (_, i): SalesQuote => {
+    const { party: customer, date: documentDate } = drawRecent(d, customers, 45);
     const validUntilDate = plusDays(documentDate, 30);
     const status: SalesQuoteStatus =
       validUntilDate < today
         ? 'Expired_x0020_'
         : rng.pick(['Draft', 'Sent', 'Sent', 'Accepted'] as const);
-    const excl = roundCents(centsBetween(rng, 200, 15000) * scale);
+    const excl = drawAmount(rng, [200, 15000], d.scale);
     const sent = status !== 'Draft';
-    quotes.push({
+    return {
       id: rng.guid(),
       number: `S-QUO${1001 + i}`,
       documentDate,
@@ -1145,25 +987,16 @@ function generateQuotes(
       taxAmount: taxOf(excl, taxRate),
       salesperson: rng.pick(salespeople),
       lastModified: stamp(rng, documentDate),
-    });
-  }
-  return quotes;
+    };
+  });
 }
 
-function generateOrders(
-  rng: Rng,
-  customers: readonly Party[],
-  today: IsoDate,
-  taxRate: number,
-  scale: number,
-): SalesOrder[] {
-  const count = rng.int(1, 8);
-  const orders: SalesOrder[] = [];
-  for (let i = 0; i < count; i++) {
-    const customer = rng.pick(customers);
-    const orderDate = plusDays(today, -rng.int(0, 30));
-    const excl = roundCents(centsBetween(rng, 200, 20000) * scale);
-    orders.push({
+function generateOrders(d: DocumentDraw, customers: readonly Party[]): SalesOrder[] {
+  const { rng, taxRate } = d;
+  return Array.from({ length: rng.int(1, 8) }, (_, i): SalesOrder => {
+    const { party: customer, date: orderDate } = drawRecent(d, customers, 30);
+    const excl = drawAmount(rng, [200, 20000], d.scale);
+    return {
       id: rng.guid(),
       number: `S-ORD${101001 + i}`,
       orderDate,
@@ -1180,9 +1013,8 @@ function generateOrders(
       partialShipping: rng.chance(0.3),
       salesperson: rng.pick(salespeople),
       lastModified: stamp(rng, orderDate),
-    });
-  }
-  return orders;
+    };
+  });
 }
 
 function firstOfMonth(date: IsoDate): IsoDate {
@@ -1198,10 +1030,10 @@ function generateLedger(
 ): GlEntry[] {
   const ledger = new LedgerBuilder();
   const opening = firstOfMonth(plusDays(today, -200));
-  const checking = roundCents(centsBetween(rng, 60000, 250000) * scale);
-  const savings = roundCents(centsBetween(rng, 10000, 80000) * scale);
+  const checking = drawAmount(rng, [60000, 250000], scale);
+  const savings = drawAmount(rng, [10000, 80000], scale);
   const petty = centsBetween(rng, 200, 800);
-  const equipment = roundCents(centsBetween(rng, 20000, 90000) * scale);
+  const equipment = drawAmount(rng, [20000, 90000], scale);
   ledger.post(opening, 'OPENING', '_x0020_', 'Opening balance', [
     { account: ACCOUNT.checking, amount: checking },
     { account: ACCOUNT.savings, amount: savings },
@@ -1210,10 +1042,10 @@ function generateLedger(
     { account: ACCOUNT.capital, amount: -(checking + savings + petty + equipment) },
   ]);
 
-  const rent = roundCents(centsBetween(rng, 1500, 5000) * scale);
-  const salaries = roundCents(centsBetween(rng, 9000, 22000) * scale);
+  const rent = drawAmount(rng, [1500, 5000], scale);
+  const salaries = drawAmount(rng, [9000, 22000], scale);
   const depreciation = roundCents(equipment / 60);
-  const transfer = roundCents(centsBetween(rng, 500, 3000) * scale);
+  const transfer = drawAmount(rng, [500, 3000], scale);
   for (let month = addMonths(opening, 1), n = 1; month <= today; month = addMonths(month, 1), n++) {
     const tag = month.slice(0, 7).replace('-', '');
     ledger.post(month, `RENT${tag}`, 'Payment', 'Office rent', [

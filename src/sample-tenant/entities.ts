@@ -20,12 +20,16 @@ import {
   salesQuoteStatuses,
   taskPriorities,
   vendorBlockedValues,
+  type Account,
   type Address,
   type CompanyBooks,
   type CompanyInformation,
+  type GlEntry,
   type Party,
   type PurchaseInvoice,
   type SalesInvoice,
+  type SalesOrder,
+  type SalesQuote,
   type UserTaskRecord,
 } from './books.js';
 import { BcHttpError } from './bc-errors.js';
@@ -49,7 +53,11 @@ import {
   trialBalance,
   netChanges,
   accountAmount,
+  type AgedReport,
+  type AgedRow,
   type SampleCues,
+  type StatementLineRecord,
+  type TrialBalanceRecord,
 } from './reports.js';
 
 /** What rendering a company's entities needs beyond the books. */
@@ -308,43 +316,67 @@ function yearStart(date: IsoDate): IsoDate {
 }
 
 // ---------------------------------------------------------------------------------------------
-// API v2.0 entity sets
+// Rows as tables of columns
 
-const styles = ['None', 'Favorable', 'Unfavorable', 'Ambiguous', 'Subordinate'] as const;
+/**
+ * A property of a row: its type (for queries), and how it is read from the source item. `C` is
+ * what the read may also consult: the books for API sets, the render context for task pages.
+ */
+interface Column<T, C = CompanyBooks> {
+  readonly type: PropType;
+  readonly read: (item: T, context: C) => WireValue;
+}
+type Columns<T, C = CompanyBooks> = Readonly<Record<string, Column<T, C>>>;
 
-function shape(typeName: string, props: Record<string, PropType>): EntityShape {
-  return { typeName: `Microsoft.NAV.${typeName}`, props };
+function col<T, C = CompanyBooks>(
+  type: PropType,
+  read: (item: T, context: C) => WireValue,
+): Column<T, C> {
+  return { type, read };
 }
 
-const addressProps = (prefix: string): Record<string, PropType> => ({
-  [`${prefix}AddressLine1`]: t.string,
-  [`${prefix}AddressLine2`]: t.string,
-  [`${prefix}City`]: t.string,
-  [`${prefix}Country`]: t.string,
-  [`${prefix}State`]: t.string,
-  [`${prefix}PostCode`]: t.string,
-});
+/** A column the sample does not model: the same value in every row (empty text, empty GUID, …). */
+function fixed(type: PropType, value: WireValue): Column<unknown, unknown> {
+  return { type, read: () => value };
+}
 
-function addressFields(prefix: string, p: Party): WireRow {
+/**
+ * A table's columns, ready to render: its property types, and a row (every column, in the
+ * declared order, which is the order BC writes them) or one property of an item.
+ */
+interface Table<T, C> {
+  readonly props: Record<string, PropType>;
+  readonly names: readonly string[];
+  render(item: T, context: C): WireRow;
+  read(item: T, prop: string, context: C): WireValue;
+}
+
+function table<T, C>(columns: Columns<T, C>): Table<T, C> {
+  const entries = Object.entries(columns);
+  const props: Record<string, PropType> = {};
+  for (const [n, c] of entries) props[n] = c.type;
   return {
-    [`${prefix}AddressLine1`]: p.address.line1,
-    [`${prefix}AddressLine2`]: p.address.line2,
-    [`${prefix}City`]: p.address.city,
-    [`${prefix}Country`]: p.address.country,
-    [`${prefix}State`]: p.address.state,
-    [`${prefix}PostCode`]: p.address.postCode,
+    props,
+    names: entries.map(([n]) => n),
+    render(item, context) {
+      const row: WireRow = {};
+      for (const [n, c] of entries) row[n] = c.read(item, context);
+      return row;
+    },
+    read: (item, prop, context) => columns[prop]?.read(item, context) ?? null,
   };
 }
 
-/** A property of a row: its type, and how it is read from the source record. */
-interface Column<T> {
-  readonly type: PropType;
-  readonly read: (item: T, books: CompanyBooks) => WireValue;
-}
-type Columns<T> = Readonly<Record<string, Column<T>>>;
-
-function col<T>(type: PropType, read: (item: T, books: CompanyBooks) => WireValue): Column<T> {
-  return { type, read };
+/** `address`'s properties without a prefix, as companies, customers and vendors name them. */
+function postalColumns<T>(addressOf: (item: T, books: CompanyBooks) => Address): Columns<T> {
+  return {
+    addressLine1: col(t.string, (i, b) => addressOf(i, b).line1),
+    addressLine2: col(t.string, (i, b) => addressOf(i, b).line2),
+    city: col(t.string, (i, b) => addressOf(i, b).city),
+    state: col(t.string, (i, b) => addressOf(i, b).state),
+    country: col(t.string, (i, b) => addressOf(i, b).country),
+    postalCode: col(t.string, (i, b) => addressOf(i, b).postCode),
+  };
 }
 
 /** The six address properties of a party, e.g. `sellToAddressLine1` … `sellToPostCode`. */
@@ -362,6 +394,82 @@ function addressColumns<T>(
   };
 }
 
+/** A sales document's customer: sell-to, bill-to and ship-to are the customer in the sample. */
+function customerColumns<T extends { readonly customer: Party }>(): Columns<T> {
+  return {
+    customerId: col(t.guid, (i) => i.customer.id),
+    customerNumber: col(t.string, (i) => i.customer.number),
+    customerName: col(t.string, (i) => i.customer.name),
+    billToName: col(t.string, (i) => i.customer.name),
+    billToCustomerId: col(t.guid, (i) => i.customer.id),
+    billToCustomerNumber: col(t.string, (i) => i.customer.number),
+    shipToName: col(t.string, (i) => i.customer.name),
+    shipToContact: col(t.string, (i) => i.customer.contact),
+    ...addressColumns<T>('sellTo', (i) => i.customer.address),
+    ...addressColumns<T>('billTo', (i) => i.customer.address),
+    ...addressColumns<T>('shipTo', (i) => i.customer.address),
+  };
+}
+
+/** Dimensions and currency of a document: the company's own currency, no dimensions. */
+const dimensionAndCurrencyColumns: Columns<unknown> = {
+  shortcutDimension1Code: fixed(t.string, ''),
+  shortcutDimension2Code: fixed(t.string, ''),
+  currencyId: fixed(t.guid, emptyGuid),
+  currencyCode: col(t.string, (_i, b) => b.company.currencyCode),
+};
+
+interface Totals {
+  readonly amountExcludingTax: number;
+  readonly taxAmount: number;
+}
+
+/** A document's three totals, from its net amount and tax. */
+const totalColumns: Columns<Totals> = {
+  totalAmountExcludingTax: col(t.number, (i) => dec(i.amountExcludingTax)),
+  totalTaxAmount: col(t.number, (i) => dec(i.taxAmount)),
+  totalAmountIncludingTax: col(t.number, (i) => dec(i.amountExcludingTax + i.taxAmount)),
+};
+
+// ---------------------------------------------------------------------------------------------
+// API v2.0 entity sets
+
+const styles = ['None', 'Favorable', 'Unfavorable', 'Ambiguous', 'Subordinate'] as const;
+
+function shape(typeName: string, props: Record<string, PropType>): EntityShape {
+  return { typeName: `Microsoft.NAV.${typeName}`, props };
+}
+
+/** An API v2.0 set rendered from a table of columns over items of the books. */
+interface TableSetSpec<T> {
+  readonly name: string;
+  /** BC's entity type name, without the `Microsoft.NAV.` namespace. */
+  readonly typeName: string;
+  /** The key property for `set(key)` addressing (a GUID); default `id`. */
+  readonly key?: string;
+  /** Report sets: the items depend on `$filter` parameters and are rendered per request. */
+  readonly parameterized?: boolean;
+  readonly items: (books: CompanyBooks, filter: FilterNode | null) => readonly T[];
+  readonly columns: Columns<T>;
+}
+
+/**
+ * A set whose rows are rendered whole, cached per books (see {@link renderRows}) unless it is
+ * parameterized; etags come from each row's text.
+ */
+function tableSet<T>(spec: TableSetSpec<T>): EntitySet {
+  const { items } = spec;
+  const columns = table(spec.columns);
+  return {
+    name: spec.name,
+    key: spec.key ?? 'id',
+    keyKind: 'guid',
+    shape: shape(spec.typeName, columns.props),
+    parameterized: spec.parameterized ?? false,
+    rows: ({ books }, filter) => items(books, filter).map((item) => columns.render(item, books)),
+  };
+}
+
 /**
  * A set whose rows are rendered on demand from the books' records. A refresh asks every company
  * for its currency and the tax of its period's invoices (`$filter` on `postingDate`, `$select` of
@@ -371,43 +479,26 @@ function addressColumns<T>(
  * Etags come from a row version, as BC's do (the record's SystemRowVersion), not from the row's
  * text: a record changes only when its books do, which is per company and day.
  */
-function recordSet<T extends { readonly id: string }>(spec: {
-  readonly name: string;
-  readonly typeName: string;
-  readonly items: (books: CompanyBooks) => readonly T[];
-  readonly columns: Columns<T>;
-}): EntitySet {
-  const { name, items, columns } = spec;
-  const names = Object.keys(columns);
-  const props: Record<string, PropType> = {};
-  for (const n of names) props[n] = (columns[n] as Column<T>).type;
-  const renderAll = (item: T, books: CompanyBooks): WireRow => {
-    const row: WireRow = {};
-    for (const n of names) row[n] = (columns[n] as Column<T>).read(item, books);
-    return row;
-  };
+function recordSet<T extends { readonly id: string }>(spec: TableSetSpec<T>): EntitySet {
+  const { name, items } = spec;
+  const columns = table(spec.columns);
   return {
-    name,
-    key: 'id',
-    keyKind: 'guid',
-    shape: shape(spec.typeName, props),
-    rows: ({ books }) => items(books).map((item) => renderAll(item, books)),
+    ...tableSet(spec),
     lazy: ({ books }) => {
-      const list = items(books);
+      const list = items(books, null);
       const version = hashOf(books.company.seed, books.today, name);
       const render = (index: number, select: readonly string[] | null): WireRow => {
         const item = list[index];
         if (item === undefined) return {};
         const row: WireRow = { '@odata.etag': etagFromVersion(rowVersion(version, index)) };
-        for (const n of select ?? names) row[n] = columns[n]?.read(item, books) ?? null;
+        for (const n of select ?? columns.names) row[n] = columns.read(item, n, books);
         return row;
       };
       return {
         length: list.length,
         get: (index, prop) => {
           const item = list[index];
-          const column = columns[prop];
-          return item === undefined || column === undefined ? null : column.read(item, books);
+          return item === undefined ? null : columns.read(item, prop, books);
         },
         render,
         json: (index, select) => JSON.stringify(render(index, select)),
@@ -416,23 +507,33 @@ function recordSet<T extends { readonly id: string }>(spec: {
   };
 }
 
+/** A company with the values BC stamps on its row, drawn from its seed. */
+interface StampedCompany {
+  readonly company: GeneratedCompany;
+  readonly created: string;
+  readonly user: string;
+  readonly timestamp: number;
+}
+
+const companyColumns = table<StampedCompany, null>({
+  id: col(t.guid, (s) => s.company.id),
+  systemVersion: fixed(t.string, '26.0.30643.33517'),
+  timestamp: col(t.number, (s) => s.timestamp),
+  name: col(t.string, (s) => s.company.name),
+  displayName: col(t.string, (s) => s.company.displayName),
+  businessProfileId: fixed(t.string, ''),
+  systemCreatedAt: col(t.datetime, (s) => s.created),
+  systemCreatedBy: col(t.guid, (s) => s.user),
+  systemModifiedAt: col(t.datetime, (s) => s.created),
+  systemModifiedBy: col(t.guid, (s) => s.user),
+});
+
 /** API v2.0 `companies`; its rows come from the fleet, see {@link companyRows}. */
 export const companiesSet: EntitySet = {
   name: 'companies',
   key: 'id',
   keyKind: 'guid',
-  shape: shape('company', {
-    id: t.guid,
-    systemVersion: t.string,
-    timestamp: t.number,
-    name: t.string,
-    displayName: t.string,
-    businessProfileId: t.string,
-    systemCreatedAt: t.datetime,
-    systemCreatedBy: t.guid,
-    systemModifiedAt: t.datetime,
-    systemModifiedBy: t.guid,
-  }),
+  shape: shape('company', companyColumns.props),
   rows: () => [],
 };
 
@@ -456,18 +557,10 @@ export function companyRow(c: GeneratedCompany): WireRow {
   const rng = new Rng(hashOf(c.seed, 'company-row'));
   const created = `2023-0${rng.int(1, 9)}-1${rng.int(0, 9)}T0${rng.int(0, 9)}:${rng.int(10, 59)}:${rng.int(10, 59)}.${rng.int(100, 999)}Z`;
   const user = rng.guid();
-  return {
-    id: c.id,
-    systemVersion: '26.0.30643.33517',
-    timestamp: rng.int(1000, 99999),
-    name: c.name,
-    displayName: c.displayName,
-    businessProfileId: '',
-    systemCreatedAt: created,
-    systemCreatedBy: user,
-    systemModifiedAt: created,
-    systemModifiedBy: user,
-  };
+  return companyColumns.render(
+    { company: c, created, user, timestamp: rng.int(1000, 99999) },
+    null,
+  );
 }
 
 const companyInformationSet = recordSet<CompanyInformation>({
@@ -478,12 +571,7 @@ const companyInformationSet = recordSet<CompanyInformation>({
     id: col(t.guid, (i) => i.id),
     name: col(t.string, (_i, b) => b.company.name),
     displayName: col(t.string, (_i, b) => b.company.displayName),
-    addressLine1: col(t.string, (i) => i.address.line1),
-    addressLine2: col(t.string, (i) => i.address.line2),
-    city: col(t.string, (i) => i.address.city),
-    state: col(t.string, (i) => i.address.state),
-    country: col(t.string, (i) => i.address.country),
-    postalCode: col(t.string, (i) => i.address.postCode),
+    ...postalColumns<CompanyInformation>((i) => i.address),
     phoneNumber: col(t.string, (i) => i.phone),
     faxNumber: col(t.string, (i) => i.fax),
     email: col(t.string, (i) => i.email),
@@ -496,133 +584,80 @@ const companyInformationSet = recordSet<CompanyInformation>({
   },
 });
 
-const customersSet: EntitySet = {
+/** The first properties of a customer or vendor row. */
+function partyColumns(): Columns<Party> {
+  return {
+    id: col(t.guid, (p) => p.id),
+    number: col(t.string, (p) => p.number),
+    displayName: col(t.string, (p) => p.name),
+  };
+}
+
+/** A party's contact properties, after its address. */
+const partyContactColumns: Columns<Party> = {
+  phoneNumber: col(t.string, (p) => p.phone),
+  email: col(t.string, (p) => p.email),
+  website: col(t.string, (p) => p.website),
+};
+
+const customersSet = tableSet<Party>({
   name: 'customers',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('customer', {
-    id: t.guid,
-    number: t.string,
-    displayName: t.string,
-    type: t.enum(['Company', 'Person']),
-    addressLine1: t.string,
-    addressLine2: t.string,
-    city: t.string,
-    state: t.string,
-    country: t.string,
-    postalCode: t.string,
-    phoneNumber: t.string,
-    email: t.string,
-    website: t.string,
-    salespersonCode: t.string,
-    balanceDue: t.number,
-    creditLimit: t.number,
-    taxLiable: t.boolean,
-    taxAreaId: t.guid,
-    taxAreaDisplayName: t.string,
-    taxRegistrationNumber: t.string,
-    currencyId: t.guid,
-    currencyCode: t.string,
-    paymentTermsId: t.guid,
-    shipmentMethodId: t.guid,
-    paymentMethodId: t.guid,
-    blocked: t.enum(customerBlockedValues),
-    lastModifiedDateTime: t.datetime,
-  }),
-  rows: ({ books }) =>
-    books.customers.map((c) => ({
-      id: c.id,
-      number: c.number,
-      displayName: c.name,
-      type: c.type,
-      addressLine1: c.address.line1,
-      addressLine2: c.address.line2,
-      city: c.address.city,
-      state: c.address.state,
-      country: c.address.country,
-      postalCode: c.address.postCode,
-      phoneNumber: c.phone,
-      email: c.email,
-      website: c.website,
-      salespersonCode: '',
-      balanceDue: dec(
-        books.salesInvoices
+  typeName: 'customer',
+  items: (books) => books.customers,
+  columns: {
+    ...partyColumns(),
+    type: col(t.enum(['Company', 'Person']), (c) => c.type),
+    ...postalColumns<Party>((c) => c.address),
+    ...partyContactColumns,
+    salespersonCode: fixed(t.string, ''),
+    balanceDue: col(t.number, (c, b) =>
+      dec(
+        b.salesInvoices
           .filter((i) => i.status === 'Open' && i.customer.id === c.id)
           .reduce((s, i) => s + i.remainingAmount, 0),
       ),
-      creditLimit: dec(c.creditLimit),
-      taxLiable: c.taxLiable,
-      taxAreaId: emptyGuid,
-      taxAreaDisplayName: '',
-      taxRegistrationNumber: c.taxRegistrationNumber,
-      currencyId: emptyGuid,
-      currencyCode: books.company.currencyCode,
-      paymentTermsId: c.terms.id,
-      shipmentMethodId: emptyGuid,
-      paymentMethodId: emptyGuid,
-      blocked: c.blocked,
-      lastModifiedDateTime: c.lastModified,
-    })),
-};
+    ),
+    creditLimit: col(t.number, (c) => dec(c.creditLimit)),
+    taxLiable: col(t.boolean, (c) => c.taxLiable),
+    taxAreaId: fixed(t.guid, emptyGuid),
+    taxAreaDisplayName: fixed(t.string, ''),
+    taxRegistrationNumber: col(t.string, (c) => c.taxRegistrationNumber),
+    currencyId: fixed(t.guid, emptyGuid),
+    currencyCode: col(t.string, (_c, b) => b.company.currencyCode),
+    paymentTermsId: col(t.guid, (c) => c.terms.id),
+    shipmentMethodId: fixed(t.guid, emptyGuid),
+    paymentMethodId: fixed(t.guid, emptyGuid),
+    blocked: col(t.enum(customerBlockedValues), (c) => c.blocked),
+    lastModifiedDateTime: col(t.datetime, (c) => c.lastModified),
+  },
+});
 
-const vendorsSet: EntitySet = {
+const vendorsSet = tableSet<Party>({
   name: 'vendors',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('vendor', {
-    id: t.guid,
-    number: t.string,
-    displayName: t.string,
-    addressLine1: t.string,
-    addressLine2: t.string,
-    city: t.string,
-    state: t.string,
-    country: t.string,
-    postalCode: t.string,
-    phoneNumber: t.string,
-    email: t.string,
-    website: t.string,
-    taxRegistrationNumber: t.string,
-    currencyId: t.guid,
-    currencyCode: t.string,
-    irs1099Code: t.string,
-    paymentTermsId: t.guid,
-    paymentMethodId: t.guid,
-    taxLiable: t.boolean,
-    blocked: t.enum(vendorBlockedValues),
-    balance: t.number,
-    lastModifiedDateTime: t.datetime,
-  }),
-  rows: ({ books }) =>
-    books.vendors.map((v) => ({
-      id: v.id,
-      number: v.number,
-      displayName: v.name,
-      addressLine1: v.address.line1,
-      addressLine2: v.address.line2,
-      city: v.address.city,
-      state: v.address.state,
-      country: v.address.country,
-      postalCode: v.address.postCode,
-      phoneNumber: v.phone,
-      email: v.email,
-      website: v.website,
-      taxRegistrationNumber: v.taxRegistrationNumber,
-      currencyId: emptyGuid,
-      currencyCode: books.company.currencyCode,
-      irs1099Code: '',
-      paymentTermsId: v.terms.id,
-      paymentMethodId: emptyGuid,
-      taxLiable: v.taxLiable,
-      blocked: v.blocked,
-      balance: dec(
-        books.purchaseInvoices
+  typeName: 'vendor',
+  items: (books) => books.vendors,
+  columns: {
+    ...partyColumns(),
+    ...postalColumns<Party>((v) => v.address),
+    ...partyContactColumns,
+    taxRegistrationNumber: col(t.string, (v) => v.taxRegistrationNumber),
+    currencyId: fixed(t.guid, emptyGuid),
+    currencyCode: col(t.string, (_v, b) => b.company.currencyCode),
+    irs1099Code: fixed(t.string, ''),
+    paymentTermsId: col(t.guid, (v) => v.terms.id),
+    paymentMethodId: fixed(t.guid, emptyGuid),
+    taxLiable: col(t.boolean, (v) => v.taxLiable),
+    blocked: col(t.enum(vendorBlockedValues), (v) => v.blocked),
+    balance: col(t.number, (v, b) =>
+      dec(
+        b.purchaseInvoices
           .filter((i) => i.status === 'Open' && i.vendor.id === v.id)
           .reduce((s, i) => s + i.amountExcludingTax + i.taxAmount, 0),
       ),
-      lastModifiedDateTime: v.lastModified,
-    })),
-};
+    ),
+    lastModifiedDateTime: col(t.datetime, (v) => v.lastModified),
+  },
+});
 
 const salesInvoicesSet = recordSet<SalesInvoice>({
   name: 'salesInvoices',
@@ -635,37 +670,25 @@ const salesInvoicesSet = recordSet<SalesInvoice>({
     invoiceDate: col(t.date, (i) => i.invoiceDate),
     postingDate: col(t.date, (i) => i.postingDate),
     dueDate: col(t.date, (i) => i.dueDate),
-    promisedPayDate: col(t.date, () => emptyDate),
-    customerPurchaseOrderReference: col(t.string, () => ''),
-    customerId: col(t.guid, (i) => i.customer.id),
-    customerNumber: col(t.string, (i) => i.customer.number),
-    customerName: col(t.string, (i) => i.customer.name),
-    billToName: col(t.string, (i) => i.customer.name),
-    billToCustomerId: col(t.guid, (i) => i.customer.id),
-    billToCustomerNumber: col(t.string, (i) => i.customer.number),
-    shipToName: col(t.string, (i) => i.customer.name),
-    shipToContact: col(t.string, (i) => i.customer.contact),
-    ...addressColumns<SalesInvoice>('sellTo', (i) => i.customer.address),
-    ...addressColumns<SalesInvoice>('billTo', (i) => i.customer.address),
-    ...addressColumns<SalesInvoice>('shipTo', (i) => i.customer.address),
-    currencyId: col(t.guid, () => emptyGuid),
-    shortcutDimension1Code: col(t.string, () => ''),
-    shortcutDimension2Code: col(t.string, () => ''),
+    promisedPayDate: fixed(t.date, emptyDate),
+    customerPurchaseOrderReference: fixed(t.string, ''),
+    ...customerColumns<SalesInvoice>(),
+    currencyId: fixed(t.guid, emptyGuid),
+    shortcutDimension1Code: fixed(t.string, ''),
+    shortcutDimension2Code: fixed(t.string, ''),
     currencyCode: col(t.string, (_i, b) => b.company.currencyCode),
-    orderId: col(t.guid, () => emptyGuid),
-    orderNumber: col(t.string, () => ''),
+    orderId: fixed(t.guid, emptyGuid),
+    orderNumber: fixed(t.string, ''),
     paymentTermsId: col(t.guid, (i) => i.customer.terms.id),
-    shipmentMethodId: col(t.guid, () => emptyGuid),
+    shipmentMethodId: fixed(t.guid, emptyGuid),
     salesperson: col(t.string, (i) => i.salesperson),
-    disputeStatusId: col(t.guid, () => emptyGuid),
-    disputeStatus: col(t.string, () => ''),
-    pricesIncludeTax: col(t.boolean, () => false),
+    disputeStatusId: fixed(t.guid, emptyGuid),
+    disputeStatus: fixed(t.string, ''),
+    pricesIncludeTax: fixed(t.boolean, false),
     remainingAmount: col(t.number, (i) => dec(i.remainingAmount)),
     discountAmount: col(t.number, (i) => dec(i.discountAmount)),
-    discountAppliedBeforeTax: col(t.boolean, () => true),
-    totalAmountExcludingTax: col(t.number, (i) => dec(i.amountExcludingTax)),
-    totalTaxAmount: col(t.number, (i) => dec(i.taxAmount)),
-    totalAmountIncludingTax: col(t.number, (i) => dec(i.amountExcludingTax + i.taxAmount)),
+    discountAppliedBeforeTax: fixed(t.boolean, true),
+    ...totalColumns,
     status: col(t.enum(invoiceStatuses), (i) => i.status),
     lastModifiedDateTime: col(t.datetime, (i) => i.lastModified),
     phoneNumber: col(t.string, (i) => i.customer.phone),
@@ -692,300 +715,174 @@ const purchaseInvoicesSet = recordSet<PurchaseInvoice>({
     payToVendorId: col(t.guid, (i) => i.vendor.id),
     payToVendorNumber: col(t.string, (i) => i.vendor.number),
     shipToName: col(t.string, (_i, b) => b.company.displayName),
-    shipToContact: col(t.string, () => ''),
+    shipToContact: fixed(t.string, ''),
     ...addressColumns<PurchaseInvoice>('buyFrom', (i) => i.vendor.address),
     ...addressColumns<PurchaseInvoice>('shipTo', (_i, b) => b.info.address),
     ...addressColumns<PurchaseInvoice>('payTo', (i) => i.vendor.address),
-    shortcutDimension1Code: col(t.string, () => ''),
-    shortcutDimension2Code: col(t.string, () => ''),
-    currencyId: col(t.guid, () => emptyGuid),
-    currencyCode: col(t.string, (_i, b) => b.company.currencyCode),
-    orderId: col(t.guid, () => emptyGuid),
-    orderNumber: col(t.string, () => ''),
+    ...dimensionAndCurrencyColumns,
+    orderId: fixed(t.guid, emptyGuid),
+    orderNumber: fixed(t.string, ''),
     purchaser: col(t.string, (i) => i.purchaser),
-    pricesIncludeTax: col(t.boolean, () => false),
+    pricesIncludeTax: fixed(t.boolean, false),
     discountAmount: col(t.number, (i) => dec(i.discountAmount)),
-    discountAppliedBeforeTax: col(t.boolean, () => true),
-    totalAmountExcludingTax: col(t.number, (i) => dec(i.amountExcludingTax)),
-    totalTaxAmount: col(t.number, (i) => dec(i.taxAmount)),
-    totalAmountIncludingTax: col(t.number, (i) => dec(i.amountExcludingTax + i.taxAmount)),
+    discountAppliedBeforeTax: fixed(t.boolean, true),
+    ...totalColumns,
     status: col(t.enum(invoiceStatuses), (i) => i.status),
     lastModifiedDateTime: col(t.datetime, (i) => i.lastModified),
   },
 });
 
-const salesQuotesSet: EntitySet = {
+const salesQuotesSet = tableSet<SalesQuote>({
   name: 'salesQuotes',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('salesQuote', {
-    id: t.guid,
-    number: t.string,
-    externalDocumentNumber: t.string,
-    documentDate: t.date,
-    postingDate: t.date,
-    dueDate: t.date,
-    customerId: t.guid,
-    customerNumber: t.string,
-    customerName: t.string,
-    billToName: t.string,
-    billToCustomerId: t.guid,
-    billToCustomerNumber: t.string,
-    shipToName: t.string,
-    shipToContact: t.string,
-    ...addressProps('sellTo'),
-    ...addressProps('billTo'),
-    ...addressProps('shipTo'),
-    shortcutDimension1Code: t.string,
-    shortcutDimension2Code: t.string,
-    currencyId: t.guid,
-    currencyCode: t.string,
-    paymentTermsId: t.guid,
-    shipmentMethodId: t.guid,
-    salesperson: t.string,
-    discountAmount: t.number,
-    totalAmountExcludingTax: t.number,
-    totalTaxAmount: t.number,
-    totalAmountIncludingTax: t.number,
-    status: t.enum(salesQuoteStatuses),
-    sentDate: t.datetime,
-    validUntilDate: t.date,
-    acceptedDate: t.date,
-    lastModifiedDateTime: t.datetime,
-    phoneNumber: t.string,
-    email: t.string,
-  }),
-  rows: ({ books }) =>
-    books.salesQuotes.map((q) => ({
-      id: q.id,
-      number: q.number,
-      externalDocumentNumber: '',
-      documentDate: q.documentDate,
-      postingDate: q.documentDate,
-      dueDate: q.dueDate,
-      customerId: q.customer.id,
-      customerNumber: q.customer.number,
-      customerName: q.customer.name,
-      billToName: q.customer.name,
-      billToCustomerId: q.customer.id,
-      billToCustomerNumber: q.customer.number,
-      shipToName: q.customer.name,
-      shipToContact: q.customer.contact,
-      ...addressFields('sellTo', q.customer),
-      ...addressFields('billTo', q.customer),
-      ...addressFields('shipTo', q.customer),
-      shortcutDimension1Code: '',
-      shortcutDimension2Code: '',
-      currencyId: emptyGuid,
-      currencyCode: books.company.currencyCode,
-      paymentTermsId: q.customer.terms.id,
-      shipmentMethodId: emptyGuid,
-      salesperson: q.salesperson,
-      discountAmount: 0,
-      totalAmountExcludingTax: dec(q.amountExcludingTax),
-      totalTaxAmount: dec(q.taxAmount),
-      totalAmountIncludingTax: dec(q.amountExcludingTax + q.taxAmount),
-      status: q.status,
-      sentDate: q.sentDate,
-      validUntilDate: q.validUntilDate,
-      acceptedDate: q.acceptedDate,
-      lastModifiedDateTime: q.lastModified,
-      phoneNumber: q.customer.phone,
-      email: q.customer.email,
-    })),
-};
+  typeName: 'salesQuote',
+  items: (books) => books.salesQuotes,
+  columns: {
+    id: col(t.guid, (q) => q.id),
+    number: col(t.string, (q) => q.number),
+    externalDocumentNumber: fixed(t.string, ''),
+    documentDate: col(t.date, (q) => q.documentDate),
+    postingDate: col(t.date, (q) => q.documentDate),
+    dueDate: col(t.date, (q) => q.dueDate),
+    ...customerColumns<SalesQuote>(),
+    ...dimensionAndCurrencyColumns,
+    paymentTermsId: col(t.guid, (q) => q.customer.terms.id),
+    shipmentMethodId: fixed(t.guid, emptyGuid),
+    salesperson: col(t.string, (q) => q.salesperson),
+    discountAmount: fixed(t.number, 0),
+    ...totalColumns,
+    status: col(t.enum(salesQuoteStatuses), (q) => q.status),
+    sentDate: col(t.datetime, (q) => q.sentDate),
+    validUntilDate: col(t.date, (q) => q.validUntilDate),
+    acceptedDate: col(t.date, (q) => q.acceptedDate),
+    lastModifiedDateTime: col(t.datetime, (q) => q.lastModified),
+    phoneNumber: col(t.string, (q) => q.customer.phone),
+    email: col(t.string, (q) => q.customer.email),
+  },
+});
 
-const salesOrdersSet: EntitySet = {
+const salesOrdersSet = tableSet<SalesOrder>({
   name: 'salesOrders',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('salesOrder', {
-    id: t.guid,
-    number: t.string,
-    externalDocumentNumber: t.string,
-    orderDate: t.date,
-    postingDate: t.date,
-    customerId: t.guid,
-    customerNumber: t.string,
-    customerName: t.string,
-    billToName: t.string,
-    billToCustomerId: t.guid,
-    billToCustomerNumber: t.string,
-    shipToName: t.string,
-    shipToContact: t.string,
-    ...addressProps('sellTo'),
-    ...addressProps('billTo'),
-    ...addressProps('shipTo'),
-    shortcutDimension1Code: t.string,
-    shortcutDimension2Code: t.string,
-    currencyId: t.guid,
-    currencyCode: t.string,
-    pricesIncludeTax: t.boolean,
-    paymentTermsId: t.guid,
-    shipmentMethodId: t.guid,
-    salesperson: t.string,
-    partialShipping: t.boolean,
-    requestedDeliveryDate: t.date,
-    discountAmount: t.number,
-    discountAppliedBeforeTax: t.boolean,
-    totalAmountExcludingTax: t.number,
-    totalTaxAmount: t.number,
-    totalAmountIncludingTax: t.number,
-    fullyShipped: t.boolean,
-    status: t.enum(salesOrderStatuses),
-    lastModifiedDateTime: t.datetime,
-    phoneNumber: t.string,
-    email: t.string,
-  }),
-  rows: ({ books }) =>
-    books.salesOrders.map((o) => ({
-      id: o.id,
-      number: o.number,
-      externalDocumentNumber: '',
-      orderDate: o.orderDate,
-      postingDate: o.postingDate,
-      customerId: o.customer.id,
-      customerNumber: o.customer.number,
-      customerName: o.customer.name,
-      billToName: o.customer.name,
-      billToCustomerId: o.customer.id,
-      billToCustomerNumber: o.customer.number,
-      shipToName: o.customer.name,
-      shipToContact: o.customer.contact,
-      ...addressFields('sellTo', o.customer),
-      ...addressFields('billTo', o.customer),
-      ...addressFields('shipTo', o.customer),
-      shortcutDimension1Code: '',
-      shortcutDimension2Code: '',
-      currencyId: emptyGuid,
-      currencyCode: books.company.currencyCode,
-      pricesIncludeTax: false,
-      paymentTermsId: o.customer.terms.id,
-      shipmentMethodId: emptyGuid,
-      salesperson: o.salesperson,
-      partialShipping: o.partialShipping,
-      requestedDeliveryDate: o.requestedDeliveryDate,
-      discountAmount: 0,
-      discountAppliedBeforeTax: true,
-      totalAmountExcludingTax: dec(o.amountExcludingTax),
-      totalTaxAmount: dec(o.taxAmount),
-      totalAmountIncludingTax: dec(o.amountExcludingTax + o.taxAmount),
-      fullyShipped: false,
-      status: o.status,
-      lastModifiedDateTime: o.lastModified,
-      phoneNumber: o.customer.phone,
-      email: o.customer.email,
-    })),
-};
+  typeName: 'salesOrder',
+  items: (books) => books.salesOrders,
+  columns: {
+    id: col(t.guid, (o) => o.id),
+    number: col(t.string, (o) => o.number),
+    externalDocumentNumber: fixed(t.string, ''),
+    orderDate: col(t.date, (o) => o.orderDate),
+    postingDate: col(t.date, (o) => o.postingDate),
+    ...customerColumns<SalesOrder>(),
+    ...dimensionAndCurrencyColumns,
+    pricesIncludeTax: fixed(t.boolean, false),
+    paymentTermsId: col(t.guid, (o) => o.customer.terms.id),
+    shipmentMethodId: fixed(t.guid, emptyGuid),
+    salesperson: col(t.string, (o) => o.salesperson),
+    partialShipping: col(t.boolean, (o) => o.partialShipping),
+    requestedDeliveryDate: col(t.date, (o) => o.requestedDeliveryDate),
+    discountAmount: fixed(t.number, 0),
+    discountAppliedBeforeTax: fixed(t.boolean, true),
+    ...totalColumns,
+    fullyShipped: fixed(t.boolean, false),
+    status: col(t.enum(salesOrderStatuses), (o) => o.status),
+    lastModifiedDateTime: col(t.datetime, (o) => o.lastModified),
+    phoneNumber: col(t.string, (o) => o.customer.phone),
+    email: col(t.string, (o) => o.customer.email),
+  },
+});
 
-const accountsSet: EntitySet = {
+/** An account with its net change to date (computed once per books, not per row). */
+interface AccountWithChange {
+  readonly account: Account;
+  readonly netChange: number;
+}
+
+const accountsSet = tableSet<AccountWithChange>({
   name: 'accounts',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('account', {
-    id: t.guid,
-    number: t.string,
-    displayName: t.string,
-    category: t.enum(accountCategories),
-    subCategory: t.string,
-    blocked: t.boolean,
-    accountType: t.enum(accountTypes),
-    directPosting: t.boolean,
-    netChange: t.number,
-    consolidationTranslationMethod: t.string,
-    consolidationDebitAccount: t.string,
-    consolidationCreditAccount: t.string,
-    excludeFromConsolidation: t.boolean,
-    lastModifiedDateTime: t.datetime,
-  }),
-  rows: ({ books }) => {
+  typeName: 'account',
+  items: (books) => {
     const changes = netChanges(books.glEntries, null, books.today);
-    return books.accounts.map((a) => ({
-      id: a.id,
-      number: a.number,
-      displayName: a.name,
-      category: a.category,
-      subCategory: a.subCategory,
-      blocked: false,
-      accountType: a.accountType,
-      directPosting:
+    return books.accounts.map((account) => ({
+      account,
+      netChange: accountAmount(account, books.accounts, changes),
+    }));
+  },
+  columns: {
+    id: col(t.guid, ({ account: a }) => a.id),
+    number: col(t.string, ({ account: a }) => a.number),
+    displayName: col(t.string, ({ account: a }) => a.name),
+    category: col(t.enum(accountCategories), ({ account: a }) => a.category),
+    subCategory: col(t.string, ({ account: a }) => a.subCategory),
+    blocked: fixed(t.boolean, false),
+    accountType: col(t.enum(accountTypes), ({ account: a }) => a.accountType),
+    directPosting: col(
+      t.boolean,
+      ({ account: a }) =>
         a.accountType === 'Posting' && a.role !== 'receivables' && a.role !== 'payables',
-      netChange: dec(accountAmount(a, books.accounts, changes)),
-      consolidationTranslationMethod:
-        a.category === 'Income' || a.category === 'Expense'
-          ? 'Average_x0020_Rate'
-          : 'Closing_x0020_Rate',
-      consolidationDebitAccount: '',
-      consolidationCreditAccount: '',
-      excludeFromConsolidation: false,
-      lastModifiedDateTime: a.lastModified,
-    }));
+    ),
+    netChange: col(t.number, (a) => dec(a.netChange)),
+    consolidationTranslationMethod: col(t.string, ({ account: a }) =>
+      a.category === 'Income' || a.category === 'Expense'
+        ? 'Average_x0020_Rate'
+        : 'Closing_x0020_Rate',
+    ),
+    consolidationDebitAccount: fixed(t.string, ''),
+    consolidationCreditAccount: fixed(t.string, ''),
+    excludeFromConsolidation: fixed(t.boolean, false),
+    lastModifiedDateTime: col(t.datetime, ({ account: a }) => a.lastModified),
   },
-};
+});
 
-const generalLedgerEntriesSet: EntitySet = {
+/** A G/L entry with the id of its account (looked up once per books). */
+interface EntryWithAccount {
+  readonly entry: GlEntry;
+  readonly accountId: string;
+}
+
+const generalLedgerEntriesSet = tableSet<EntryWithAccount>({
   name: 'generalLedgerEntries',
-  key: 'id',
-  keyKind: 'guid',
-  shape: shape('generalLedgerEntry', {
-    id: t.guid,
-    entryNumber: t.number,
-    postingDate: t.date,
-    documentNumber: t.string,
-    documentType: t.enum(glDocumentTypes),
-    accountId: t.guid,
-    accountNumber: t.string,
-    description: t.string,
-    debitAmount: t.number,
-    creditAmount: t.number,
-    additionalCurrencyDebitAmount: t.number,
-    additionalCurrencyCreditAmount: t.number,
-    lastModifiedDateTime: t.datetime,
-  }),
-  rows: ({ books }) => {
+  typeName: 'generalLedgerEntry',
+  items: (books) => {
     const ids = new Map(books.accounts.map((a) => [a.number, a.id]));
-    return books.glEntries.map((e) => ({
-      id: guidFor(books.company.seed, 'gl', e.entryNumber),
-      entryNumber: e.entryNumber,
-      postingDate: e.postingDate,
-      documentNumber: e.documentNumber,
-      documentType: e.documentType,
-      accountId: ids.get(e.accountNumber) ?? emptyGuid,
-      accountNumber: e.accountNumber,
-      description: e.description,
-      debitAmount: dec(e.debit),
-      creditAmount: dec(e.credit),
-      additionalCurrencyDebitAmount: 0,
-      additionalCurrencyCreditAmount: 0,
-      lastModifiedDateTime: `${e.postingDate}T${String(8 + (e.entryNumber % 10)).padStart(2, '0')}:${String((e.entryNumber * 7) % 60).padStart(2, '0')}:00.000Z`,
+    return books.glEntries.map((entry) => ({
+      entry,
+      accountId: ids.get(entry.accountNumber) ?? emptyGuid,
     }));
   },
-};
+  columns: {
+    id: col(t.guid, ({ entry: e }, b) => guidFor(b.company.seed, 'gl', e.entryNumber)),
+    entryNumber: col(t.number, ({ entry: e }) => e.entryNumber),
+    postingDate: col(t.date, ({ entry: e }) => e.postingDate),
+    documentNumber: col(t.string, ({ entry: e }) => e.documentNumber),
+    documentType: col(t.enum(glDocumentTypes), ({ entry: e }) => e.documentType),
+    accountId: col(t.guid, (e) => e.accountId),
+    accountNumber: col(t.string, ({ entry: e }) => e.accountNumber),
+    description: col(t.string, ({ entry: e }) => e.description),
+    debitAmount: col(t.number, ({ entry: e }) => dec(e.debit)),
+    creditAmount: col(t.number, ({ entry: e }) => dec(e.credit)),
+    additionalCurrencyDebitAmount: fixed(t.number, 0),
+    additionalCurrencyCreditAmount: fixed(t.number, 0),
+    lastModifiedDateTime: col(
+      t.datetime,
+      ({ entry: e }) =>
+        `${e.postingDate}T${String(8 + (e.entryNumber % 10)).padStart(2, '0')}:${String((e.entryNumber * 7) % 60).padStart(2, '0')}:00.000Z`,
+    ),
+  },
+});
+
+/** A row of an aged report with the parameters it was computed for. */
+interface AgedItem extends AgedRow {
+  readonly labels: AgedReport['labels'];
+  readonly asOf: IsoDate;
+  readonly periodLength: string;
+}
 
 function agedSet(kind: 'receivables' | 'payables'): EntitySet {
   const party = kind === 'receivables' ? 'customer' : 'vendor';
-  return {
+  return tableSet<AgedItem>({
     name: kind === 'receivables' ? 'agedAccountsReceivables' : 'agedAccountsPayables',
+    typeName: kind === 'receivables' ? 'agedAccountsReceivable' : 'agedAccountsPayable',
     key: `${party}Id`,
-    keyKind: 'guid',
-    shape: shape(kind === 'receivables' ? 'agedAccountsReceivable' : 'agedAccountsPayable', {
-      [`${party}Id`]: t.guid,
-      [`${party}Number`]: t.string,
-      name: t.string,
-      currencyCode: t.string,
-      balanceDue: t.number,
-      currentAmount: t.number,
-      period1Label: t.string,
-      period1Amount: t.number,
-      period2Label: t.string,
-      period2Amount: t.number,
-      period3Label: t.string,
-      period3Amount: t.number,
-      agedAsOfDate: t.date,
-      periodLengthFilter: t.string,
-    }),
     parameterized: true,
-    rows: ({ books }, filter) => {
+    items: (books, filter) => {
       const asOf = dateRangeOf(filter, 'agedAsOfDate').to ?? books.today;
       const periodLength = stringParam(filter, 'periodLengthFilter') ?? '30D';
       if (periodLengthDays(periodLength) === null) {
@@ -996,80 +893,65 @@ function agedSet(kind: 'receivables' | 'payables'): EntitySet {
         );
       }
       const report = agedReport(books, kind, asOf, periodLength);
-      return report.rows.map((r) => ({
-        [`${party}Id`]: r.party.id,
-        [`${party}Number`]: r.party.number,
-        name: r.party.name,
-        currencyCode: '',
-        balanceDue: dec(r.balanceDue),
-        currentAmount: dec(r.current),
-        period1Label: report.labels[0],
-        period1Amount: dec(r.period1),
-        period2Label: report.labels[1],
-        period2Amount: dec(r.period2),
-        period3Label: report.labels[2],
-        period3Amount: dec(r.period3),
-        agedAsOfDate: asOf,
-        periodLengthFilter: periodLength,
-      }));
+      return report.rows.map((r) => ({ ...r, labels: report.labels, asOf, periodLength }));
     },
-  };
+    columns: {
+      [`${party}Id`]: col(t.guid, (r) => r.party.id),
+      [`${party}Number`]: col(t.string, (r) => r.party.number),
+      name: col(t.string, (r) => r.party.name),
+      currencyCode: fixed(t.string, ''),
+      balanceDue: col(t.number, (r) => dec(r.balanceDue)),
+      currentAmount: col(t.number, (r) => dec(r.current)),
+      period1Label: col(t.string, (r) => r.labels[0]),
+      period1Amount: col(t.number, (r) => dec(r.period1)),
+      period2Label: col(t.string, (r) => r.labels[1]),
+      period2Amount: col(t.number, (r) => dec(r.period2)),
+      period3Label: col(t.string, (r) => r.labels[2]),
+      period3Amount: col(t.number, (r) => dec(r.period3)),
+      agedAsOfDate: col(t.date, (r) => r.asOf),
+      periodLengthFilter: col(t.string, (r) => r.periodLength),
+    },
+  });
 }
 
-const trialBalancesSet: EntitySet = {
+/** A debit or credit side of a (debit − credit) amount, as the trial balance writes it. */
+const debit = (amount: number): string => formatCents(Math.max(0, amount));
+const credit = (amount: number): string => formatCents(Math.max(0, -amount));
+
+const trialBalancesSet = tableSet<TrialBalanceRecord & { readonly to: IsoDate }>({
   name: 'trialBalances',
+  typeName: 'trialBalance',
   key: 'accountId',
-  keyKind: 'guid',
-  shape: shape('trialBalance', {
-    number: t.string,
-    accountId: t.guid,
-    accountType: t.enum(accountTypes),
-    display: t.string,
-    totalDebit: t.string,
-    totalCredit: t.string,
-    balanceAtDateDebit: t.string,
-    balanceAtDateCredit: t.string,
-    dateFilter: t.date,
-  }),
   parameterized: true,
-  rows: ({ books }, filter) => {
+  items: (books, filter) => {
     const range = dateRangeOf(filter, 'dateFilter');
     const to = range.to ?? books.today;
     const from = range.from ?? yearStart(to);
-    return trialBalance(books, from, to).map((r) => ({
-      number: r.account.number,
-      accountId: r.account.id,
-      accountType: r.account.accountType,
-      display: r.account.name,
-      totalDebit: formatCents(Math.max(0, r.netChange)),
-      totalCredit: formatCents(Math.max(0, -r.netChange)),
-      balanceAtDateDebit: formatCents(Math.max(0, r.balance)),
-      balanceAtDateCredit: formatCents(Math.max(0, -r.balance)),
-      dateFilter: to,
-    }));
+    return trialBalance(books, from, to).map((r) => ({ ...r, to }));
   },
-};
+  columns: {
+    number: col(t.string, (r) => r.account.number),
+    accountId: col(t.guid, (r) => r.account.id),
+    accountType: col(t.enum(accountTypes), (r) => r.account.accountType),
+    display: col(t.string, (r) => r.account.name),
+    totalDebit: col(t.string, (r) => debit(r.netChange)),
+    totalCredit: col(t.string, (r) => credit(r.netChange)),
+    balanceAtDateDebit: col(t.string, (r) => debit(r.balance)),
+    balanceAtDateCredit: col(t.string, (r) => credit(r.balance)),
+    dateFilter: col(t.date, (r) => r.to),
+  },
+});
 
 function statementSet(
   name: 'balanceSheets' | 'incomeStatements' | 'cashFlowStatements',
   typeName: string,
 ): EntitySet {
   const amountProp = name === 'balanceSheets' ? 'balance' : 'netChange';
-  return {
+  return tableSet<StatementLineRecord & { readonly to: IsoDate }>({
     name,
-    key: 'id',
-    keyKind: 'guid',
-    shape: shape(typeName, {
-      id: t.guid,
-      lineNumber: t.number,
-      display: t.string,
-      [amountProp]: t.number,
-      lineType: t.string,
-      indentation: t.number,
-      dateFilter: t.date,
-    }),
+    typeName,
     parameterized: true,
-    rows: ({ books }, filter) => {
+    items: (books, filter) => {
       const range = dateRangeOf(filter, 'dateFilter');
       const to = range.to ?? range.from ?? books.today;
       const lines =
@@ -1078,17 +960,18 @@ function statementSet(
           : name === 'incomeStatements'
             ? incomeStatement(books, range.from ?? yearStart(to), to)
             : cashFlowStatement(books, range.from ?? yearStart(to), to);
-      return lines.map((l) => ({
-        id: guidFor(books.company.seed, name, l.lineNumber),
-        lineNumber: l.lineNumber,
-        display: l.display,
-        [amountProp]: dec(l.amount),
-        lineType: l.lineType,
-        indentation: l.indentation,
-        dateFilter: to,
-      }));
+      return lines.map((l) => ({ ...l, to }));
     },
-  };
+    columns: {
+      id: col(t.guid, (l, b) => guidFor(b.company.seed, name, l.lineNumber)),
+      lineNumber: col(t.number, (l) => l.lineNumber),
+      display: col(t.string, (l) => l.display),
+      [amountProp]: col(t.number, (l) => dec(l.amount)),
+      lineType: col(t.string, (l) => l.lineType),
+      indentation: col(t.number, (l) => l.indentation),
+      dateFilter: col(t.date, (l) => l.to),
+    },
+  });
 }
 
 /** API v2.0 entity sets under `companies({id})/`, by name. */
@@ -1115,27 +998,23 @@ export const apiEntitySets: ReadonlyMap<string, EntitySet> = new Map(
 // ---------------------------------------------------------------------------------------------
 // ODataV4 page services
 
+const odataCompanyColumns = table<GeneratedCompany, null>({
+  Name: col(t.string, (c) => c.name),
+  Evaluation_Company: col(t.boolean, (c) => c.evaluationCompany),
+  Display_Name: col(t.string, (c) => c.displayName),
+  Id: col(t.guid, (c) => c.id),
+  Business_Profile_Id: fixed(t.string, ''),
+});
+
 /** ODataV4 `Company` (Name is the key used in `Company('…')`). */
 export const odataCompanyShape: EntityShape = {
   typeName: 'NAV.Company',
-  props: {
-    Name: t.string,
-    Evaluation_Company: t.boolean,
-    Display_Name: t.string,
-    Id: t.guid,
-    Business_Profile_Id: t.string,
-  },
+  props: odataCompanyColumns.props,
 };
 
 /** A company as ODataV4 `Company` lists it. */
 export function odataCompanyRow(c: GeneratedCompany): WireRow {
-  return {
-    Name: c.name,
-    Evaluation_Company: c.evaluationCompany,
-    Display_Name: c.displayName,
-    Id: c.id,
-    Business_Profile_Id: '',
-  };
+  return odataCompanyColumns.render(c, null);
 }
 
 type Style = (typeof styles)[number];
@@ -1149,8 +1028,9 @@ function amountCue(cues: SampleCues, cents: number, style: Style, withDecimal: b
   };
 }
 
-function countCue(n: number, style: Style = 'None'): CueValue {
-  return { text: formatCount(n), style };
+/** A count; `whenAny` is its style when it is not zero (BC's cue style thresholds). */
+function countCue(n: number, whenAny: Style = 'None'): CueValue {
+  return { text: formatCount(n), style: n > 0 ? whenAny : 'None' };
 }
 
 function cueRow(
@@ -1229,14 +1109,8 @@ export function activityCuesRow(books: CompanyBooks): WireRow {
         d,
       ),
       NonAppliedPayments: countCue(c.nonAppliedPayments),
-      PurchInvoicesDueNextWeek: countCue(
-        c.purchaseInvoicesDueNextWeek,
-        c.purchaseInvoicesDueNextWeek > 0 ? 'Ambiguous' : 'None',
-      ),
-      SalesInvoicesDueNextWeek: countCue(
-        c.salesInvoicesDueNextWeek,
-        c.salesInvoicesDueNextWeek > 0 ? 'Ambiguous' : 'None',
-      ),
+      PurchInvoicesDueNextWeek: countCue(c.purchaseInvoicesDueNextWeek, 'Ambiguous'),
+      SalesInvoicesDueNextWeek: countCue(c.salesInvoicesDueNextWeek, 'Ambiguous'),
       OngoingPurchaseInvoices: countCue(c.ongoingPurchaseInvoices),
       OngoingSalesInvoices: countCue(c.ongoingSalesInvoices),
       SalesThisMonth: amountCue(c, c.salesThisMonth, 'Favorable', false),
@@ -1244,10 +1118,7 @@ export function activityCuesRow(books: CompanyBooks): WireRow {
       AverageCollectionDays: { text: c.averageCollectionDays.toFixed(1), style: 'None' },
       OngoingSalesQuotes: countCue(c.ongoingSalesQuotes),
       OngoingSalesOrders: countCue(c.ongoingSalesOrders),
-      RequeststoApprove: countCue(
-        c.requestsToApprove,
-        c.requestsToApprove > 0 ? 'Ambiguous' : 'None',
-      ),
+      RequeststoApprove: countCue(c.requestsToApprove, 'Ambiguous'),
       PurchaseOrders: countCue(c.purchaseOrders),
       SalesInvPendDocExchange: countCue(c.salesInvPendDocExchange),
       SalesCrMPendDocExchange: countCue(c.salesCrMPendDocExchange),
@@ -1265,19 +1136,10 @@ export function financeCuesRow(books: CompanyBooks): WireRow {
   const c = cuesOf(books);
   return cueRow(
     {
-      OverduePurchaseDocuments: countCue(
-        c.overduePurchaseDocuments,
-        c.overduePurchaseDocuments > 0 ? 'Unfavorable' : 'None',
-      ),
+      OverduePurchaseDocuments: countCue(c.overduePurchaseDocuments, 'Unfavorable'),
       PurchaseDiscountsNextWeek: countCue(c.purchaseDiscountsNextWeek),
-      OverdueSalesDocuments: countCue(
-        c.overdueSalesDocuments,
-        c.overdueSalesDocuments > 0 ? 'Unfavorable' : 'None',
-      ),
-      PurchaseDocumentsDueToday: countCue(
-        c.purchaseDocumentsDueToday,
-        c.purchaseDocumentsDueToday > 0 ? 'Ambiguous' : 'None',
-      ),
+      OverdueSalesDocuments: countCue(c.overdueSalesDocuments, 'Unfavorable'),
+      PurchaseDocumentsDueToday: countCue(c.purchaseDocumentsDueToday, 'Ambiguous'),
       VendorsPaymentsOnHold: countCue(c.vendorsPaymentsOnHold),
       POsPendingApproval: countCue(c.posPendingApproval),
       SOsPendingApproval: countCue(c.sosPendingApproval),
@@ -1285,7 +1147,7 @@ export function financeCuesRow(books: CompanyBooks): WireRow {
       ApprovedPurchaseOrders: countCue(c.approvedPurchaseOrders),
       PurchaseReturnOrders: countCue(c.purchaseReturnOrders),
       SalesReturnOrdersAll: countCue(c.salesReturnOrders),
-      CustomersBlocked: countCue(c.customersBlocked, c.customersBlocked > 0 ? 'Ambiguous' : 'None'),
+      CustomersBlocked: countCue(c.customersBlocked, 'Ambiguous'),
       NewIncomingDocuments: countCue(c.newIncomingDocuments),
       ApprovedIncomingDocuments: countCue(c.approvedIncomingDocuments),
       OCRPending: countCue(c.ocrPending),
@@ -1342,87 +1204,93 @@ export function taskLink(ctx: RenderContext, task: UserTaskRecord): string {
 }
 
 /** Page 1316 "Accountant Portal User Tasks" as published over ODataV4. */
+const userTaskColumns = table<UserTaskRecord, RenderContext>({
+  ID: col(t.number, (task) => task.id),
+  Title: col(t.string, (task) => task.title),
+  Due_DateTime: col(t.datetime, (task) => task.dueAt ?? emptyDateTime),
+  Percent_Complete: col(t.number, (task, ctx) => effectivePercent(task, ctx)),
+  Priority: col(t.enum(taskPriorities), (task) => task.priority),
+  Created_By_Name: col(t.string, (task) => task.createdBy),
+  Created_DateTime: col(t.datetime, (task) => task.createdAt),
+  Start_DateTime: col(t.datetime, (task) => task.startAt ?? emptyDateTime),
+  // BC's page sets an unassigned (group) task's Assigned To to the caller.
+  Assigned_To: col(t.guid, (task, ctx) =>
+    task.assignedTo === emptyGuid ? ctx.tenant.accountantUserId : task.assignedTo,
+  ),
+  Link: col(t.string, (task, ctx) => taskLink(ctx, task)),
+  User_Task_Group_Assigned_To: col(t.string, (task) => task.userTaskGroup),
+});
+
+/** Property types of `AccountantPortalUserTasks`. */
 export const userTaskShape: EntityShape = {
   typeName: 'NAV.AccountantPortalUserTasks',
-  props: {
-    ID: t.number,
-    Title: t.string,
-    Due_DateTime: t.datetime,
-    Percent_Complete: t.number,
-    Priority: t.enum(taskPriorities),
-    Created_By_Name: t.string,
-    Created_DateTime: t.datetime,
-    Start_DateTime: t.datetime,
-    Assigned_To: t.guid,
-    Link: t.string,
-    User_Task_Group_Assigned_To: t.string,
-  },
+  props: userTaskColumns.props,
 };
 
 /** The caller's pending tasks, as `AccountantPortalUserTasks` answers them. */
 export function userTaskRows(ctx: RenderContext): WireRow[] {
   return ctx.books.tasks
     .filter((task) => isMyPendingTask(task, ctx))
-    .map((task) => ({
-      ID: task.id,
-      Title: task.title,
-      Due_DateTime: task.dueAt ?? emptyDateTime,
-      Percent_Complete: effectivePercent(task, ctx),
-      Priority: task.priority,
-      Created_By_Name: task.createdBy,
-      Created_DateTime: task.createdAt,
-      Start_DateTime: task.startAt ?? emptyDateTime,
-      // BC's page sets an unassigned (group) task's Assigned To to the caller.
-      Assigned_To: task.assignedTo === emptyGuid ? ctx.tenant.accountantUserId : task.assignedTo,
-      Link: taskLink(ctx, task),
-      User_Task_Group_Assigned_To: task.userTaskGroup,
-    }));
+    .map((task) => userTaskColumns.render(task, ctx));
+}
+
+/** A task of page 1170 with what the page derives from it and from the store. */
+interface ListedTask {
+  readonly task: UserTaskRecord;
+  readonly percent: number;
+  readonly assignee: string;
+  /** When it was completed through `NAV.SetComplete`, if it was. */
+  readonly completedAt: string | undefined;
 }
 
 /** Page 1170 "User Task List" (web service `UserTaskSetComplete`): every user's tasks. */
+const userTaskListColumns = table<ListedTask, RenderContext>({
+  ID: col(t.number, ({ task }) => task.id),
+  Title: col(t.string, ({ task }) => task.title),
+  Due_DateTime: col(t.datetime, ({ task }) => task.dueAt ?? emptyDateTime),
+  Priority: col(t.enum(taskPriorities), ({ task }) => task.priority),
+  Percent_Complete: col(t.number, (l) => l.percent),
+  Assigned_To_User_Name: col(t.string, (l) => l.assignee),
+  User_Task_Group_Assigned_To: col(t.string, ({ task }) => task.userTaskGroup),
+  Created_DateTime: col(t.datetime, ({ task }) => task.createdAt),
+  Completed_DateTime: col(
+    t.datetime,
+    (l) => l.completedAt ?? (l.percent === 100 ? l.task.createdAt : emptyDateTime),
+  ),
+  Start_DateTime: col(t.datetime, ({ task }) => task.startAt ?? emptyDateTime),
+  Created_By_User_Name: col(t.string, ({ task }) => task.createdBy),
+  Completed_By_User_Name: col(t.string, (l, ctx) =>
+    l.completedAt !== undefined
+      ? ctx.tenant.accountantUserName
+      : l.percent === 100
+        ? l.assignee
+        : '',
+  ),
+});
+
+/** Property types of `UserTaskSetComplete`. */
 export const userTaskListShape: EntityShape = {
   typeName: 'NAV.UserTaskSetComplete',
-  props: {
-    ID: t.number,
-    Title: t.string,
-    Due_DateTime: t.datetime,
-    Priority: t.enum(taskPriorities),
-    Percent_Complete: t.number,
-    Assigned_To_User_Name: t.string,
-    User_Task_Group_Assigned_To: t.string,
-    Created_DateTime: t.datetime,
-    Completed_DateTime: t.datetime,
-    Start_DateTime: t.datetime,
-    Created_By_User_Name: t.string,
-    Completed_By_User_Name: t.string,
-  },
+  props: userTaskListColumns.props,
 };
 
 /** Every user's tasks, as page 1170 (`UserTaskSetComplete`) answers them. */
 export function userTaskListRows(ctx: RenderContext): WireRow[] {
   return ctx.books.tasks.map((task) => {
-    const completedAt = ctx.completedTasks.get(task.id);
-    const percent = effectivePercent(task, ctx);
     const assignee =
       task.assignedTo === ctx.tenant.accountantUserId
         ? ctx.tenant.accountantUserName
         : task.assignedTo === emptyGuid
           ? ''
           : 'OTHER.USER';
-    return {
-      ID: task.id,
-      Title: task.title,
-      Due_DateTime: task.dueAt ?? emptyDateTime,
-      Priority: task.priority,
-      Percent_Complete: percent,
-      Assigned_To_User_Name: assignee,
-      User_Task_Group_Assigned_To: task.userTaskGroup,
-      Created_DateTime: task.createdAt,
-      Completed_DateTime: completedAt ?? (percent === 100 ? task.createdAt : emptyDateTime),
-      Start_DateTime: task.startAt ?? emptyDateTime,
-      Created_By_User_Name: task.createdBy,
-      Completed_By_User_Name:
-        completedAt !== undefined ? ctx.tenant.accountantUserName : percent === 100 ? assignee : '',
-    };
+    return userTaskListColumns.render(
+      {
+        task,
+        percent: effectivePercent(task, ctx),
+        assignee,
+        completedAt: ctx.completedTasks.get(task.id),
+      },
+      ctx,
+    );
   });
 }

@@ -276,6 +276,28 @@ function numbered(lines: readonly LineSpec[]): StatementLineRecord[] {
   }));
 }
 
+/** A detail line of a statement section: its caption and amount. */
+type Detail = readonly [display: string, amount: number];
+
+/** A section of a statement: its lines (header, details, total) and the total. */
+interface Section {
+  readonly lines: readonly LineSpec[];
+  readonly total: number;
+}
+
+/** A header, its indented detail lines, and a total line that sums them. */
+function section(header: string, details: readonly Detail[], totalCaption: string): Section {
+  const total = details.reduce((s, [, amount]) => s + amount, 0);
+  return {
+    lines: [
+      [header, 'header', 0, 0],
+      ...details.map(([display, amount]): LineSpec => [display, 'detail', 1, amount]),
+      [totalCaption, 'total', 0, total],
+    ],
+    total,
+  };
+}
+
 function sumRole(
   books: CompanyBooks,
   changes: Map<string, number>,
@@ -286,8 +308,29 @@ function sumRole(
     .reduce((s, a) => s + (changes.get(a.number) ?? 0), 0);
 }
 
-function byNumber(changes: Map<string, number>, number: string): number {
-  return changes.get(number) ?? 0;
+/**
+ * Detail lines that sum the posting accounts of roles, times `sign`: −1 shows credit balances
+ * (liabilities, equity, income) and decreases of assets as positive amounts.
+ */
+function roleDetails(
+  books: CompanyBooks,
+  changes: Map<string, number>,
+  sign: 1 | -1,
+  lines: readonly (readonly [display: string, roles: readonly AccountRole[]])[],
+): Detail[] {
+  return lines.map(([display, roles]) => [display, sign * sumRole(books, changes, roles)]);
+}
+
+/** One detail line per posting account of `role`, captioned with the account's name. */
+function accountDetails(
+  books: CompanyBooks,
+  changes: Map<string, number>,
+  sign: 1 | -1,
+  role: AccountRole,
+): Detail[] {
+  return books.accounts
+    .filter((a) => a.accountType === 'Posting' && a.role === role)
+    .map((a) => [a.name, sign * (changes.get(a.number) ?? 0)]);
 }
 
 const profitAndLossRoles: readonly AccountRole[] = ['revenue', 'cogs', 'expense'];
@@ -295,34 +338,38 @@ const profitAndLossRoles: readonly AccountRole[] = ['revenue', 'cogs', 'expense'
 /** Balance sheet at `date`; liabilities and equity are shown as positive amounts. */
 export function balanceSheet(books: CompanyBooks, date: IsoDate): StatementLineRecord[] {
   const bal = netChanges(books.glEntries, null, date);
-  const cash = sumRole(books, bal, ['cash']);
-  const receivables = sumRole(books, bal, ['receivables']);
-  const otherCurrent = sumRole(books, bal, ['inputTax']);
-  const fixed = sumRole(books, bal, ['equipment', 'accumulatedDepreciation']);
-  const totalAssets = cash + receivables + otherCurrent + fixed;
-  const payables = -sumRole(books, bal, ['payables']);
-  const taxPayable = -sumRole(books, bal, ['taxPayable']);
-  const totalLiabilities = payables + taxPayable;
-  const capital = -sumRole(books, bal, ['capital']);
-  const retained =
-    -sumRole(books, bal, ['retainedEarnings']) - sumRole(books, bal, profitAndLossRoles);
-  const totalEquity = capital + retained;
+  const assets = section(
+    'Assets',
+    roleDetails(books, bal, 1, [
+      ['Cash', ['cash']],
+      ['Accounts Receivable', ['receivables']],
+      ['Other Current Assets', ['inputTax']],
+      ['Fixed Assets', ['equipment', 'accumulatedDepreciation']],
+    ]),
+    'Total Assets',
+  );
+  const liabilities = section(
+    'Liabilities',
+    roleDetails(books, bal, -1, [
+      ['Accounts Payable', ['payables']],
+      ['Sales Tax Payable', ['taxPayable']],
+    ]),
+    'Total Liabilities',
+  );
+  // Retained earnings include this year's profit: the P&L accounts are not closed yet.
+  const equity = section(
+    'Equity',
+    roleDetails(books, bal, -1, [
+      ["Owner's Capital", ['capital']],
+      ['Retained Earnings', ['retainedEarnings', ...profitAndLossRoles]],
+    ]),
+    'Total Equity',
+  );
   return numbered([
-    ['Assets', 'header', 0, 0],
-    ['Cash', 'detail', 1, cash],
-    ['Accounts Receivable', 'detail', 1, receivables],
-    ['Other Current Assets', 'detail', 1, otherCurrent],
-    ['Fixed Assets', 'detail', 1, fixed],
-    ['Total Assets', 'total', 0, totalAssets],
-    ['Liabilities', 'header', 0, 0],
-    ['Accounts Payable', 'detail', 1, payables],
-    ['Sales Tax Payable', 'detail', 1, taxPayable],
-    ['Total Liabilities', 'total', 0, totalLiabilities],
-    ['Equity', 'header', 0, 0],
-    ["Owner's Capital", 'detail', 1, capital],
-    ['Retained Earnings', 'detail', 1, retained],
-    ['Total Equity', 'total', 0, totalEquity],
-    ['Total Liabilities and Equity', 'total', 0, totalLiabilities + totalEquity],
+    ...assets.lines,
+    ...liabilities.lines,
+    ...equity.lines,
+    ['Total Liabilities and Equity', 'total', 0, liabilities.total + equity.total],
   ]);
 }
 
@@ -333,28 +380,20 @@ export function incomeStatement(
   to: IsoDate,
 ): StatementLineRecord[] {
   const nc = netChanges(books.glEntries, from, to);
-  const services = -byNumber(nc, '40100');
-  const products = -byNumber(nc, '40200');
-  const income = services + products;
-  const materials = byNumber(nc, '50100');
-  const expenseLines = books.accounts
-    .filter((a) => a.accountType === 'Posting' && a.role === 'expense')
-    .map((a): LineSpec => [a.name, 'detail', 1, byNumber(nc, a.number)]);
-  const expenses = expenseLines.reduce((s, l) => s + l[3], 0);
-  const gross = income - materials;
+  const income = section('Income', accountDetails(books, nc, -1, 'revenue'), 'Total Income');
+  const costs = section(
+    'Cost of Goods Sold',
+    accountDetails(books, nc, 1, 'cogs'),
+    'Total Cost of Goods Sold',
+  );
+  const expenses = section('Expenses', accountDetails(books, nc, 1, 'expense'), 'Total Expenses');
+  const gross = income.total - costs.total;
   return numbered([
-    ['Income', 'header', 0, 0],
-    ['Sales, Services', 'detail', 1, services],
-    ['Sales, Products', 'detail', 1, products],
-    ['Total Income', 'total', 0, income],
-    ['Cost of Goods Sold', 'header', 0, 0],
-    ['Cost of Materials', 'detail', 1, materials],
-    ['Total Cost of Goods Sold', 'total', 0, materials],
+    ...income.lines,
+    ...costs.lines,
     ['Gross Profit', 'total', 0, gross],
-    ['Expenses', 'header', 0, 0],
-    ...expenseLines,
-    ['Total Expenses', 'total', 0, expenses],
-    ['Net Income', 'total', 0, gross - expenses],
+    ...expenses.lines,
+    ['Net Income', 'total', 0, gross - expenses.total],
   ]);
 }
 
@@ -365,32 +404,35 @@ export function cashFlowStatement(
   to: IsoDate,
 ): StatementLineRecord[] {
   const nc = netChanges(books.glEntries, from, to);
-  const netIncome = -sumRole(books, nc, profitAndLossRoles);
-  const depreciation = -sumRole(books, nc, ['accumulatedDepreciation']);
-  const receivables = -sumRole(books, nc, ['receivables']);
-  const otherCurrent = -sumRole(books, nc, ['inputTax']);
-  const payables = -sumRole(books, nc, ['payables']);
-  const taxPayable = -sumRole(books, nc, ['taxPayable']);
-  const operating = netIncome + depreciation + receivables + otherCurrent + payables + taxPayable;
-  const investing = -sumRole(books, nc, ['equipment']);
-  const financing = -sumRole(books, nc, ['capital', 'retainedEarnings']);
+  // Every line is the negated change of its accounts: cash rises as assets fall and credits grow.
+  const operating = section(
+    'Operating Activities',
+    roleDetails(books, nc, -1, [
+      ['Net Income', profitAndLossRoles],
+      ['Depreciation', ['accumulatedDepreciation']],
+      ['Accounts Receivable', ['receivables']],
+      ['Other Current Assets', ['inputTax']],
+      ['Accounts Payable', ['payables']],
+      ['Sales Tax Payable', ['taxPayable']],
+    ]),
+    'Net Cash from Operating Activities',
+  );
+  const investing = section(
+    'Investing Activities',
+    roleDetails(books, nc, -1, [['Equipment', ['equipment']]]),
+    'Net Cash from Investing Activities',
+  );
+  const financing = section(
+    'Financing Activities',
+    roleDetails(books, nc, -1, [["Owner's Capital", ['capital', 'retainedEarnings']]]),
+    'Net Cash from Financing Activities',
+  );
   const opening = sumRole(books, netChanges(books.glEntries, null, plusDays(from, -1)), ['cash']);
-  const change = operating + investing + financing;
+  const change = operating.total + investing.total + financing.total;
   return numbered([
-    ['Operating Activities', 'header', 0, 0],
-    ['Net Income', 'detail', 1, netIncome],
-    ['Depreciation', 'detail', 1, depreciation],
-    ['Accounts Receivable', 'detail', 1, receivables],
-    ['Other Current Assets', 'detail', 1, otherCurrent],
-    ['Accounts Payable', 'detail', 1, payables],
-    ['Sales Tax Payable', 'detail', 1, taxPayable],
-    ['Net Cash from Operating Activities', 'total', 0, operating],
-    ['Investing Activities', 'header', 0, 0],
-    ['Equipment', 'detail', 1, investing],
-    ['Net Cash from Investing Activities', 'total', 0, investing],
-    ['Financing Activities', 'header', 0, 0],
-    ["Owner's Capital", 'detail', 1, financing],
-    ['Net Cash from Financing Activities', 'total', 0, financing],
+    ...operating.lines,
+    ...investing.lines,
+    ...financing.lines,
     ['Net Change in Cash', 'total', 0, change],
     ['Cash at Beginning of Period', 'detail', 0, opening],
     ['Cash at End of Period', 'total', 0, opening + change],

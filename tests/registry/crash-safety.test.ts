@@ -11,14 +11,14 @@
  *   so the test checks the part that holds regardless: a snapshot issued before a durable write
  *   that was acknowledged is in the file.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AccountantId } from '../../src/domain/ids.js';
 import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
+import { seededRandom } from '../security/hostile-inputs.js';
+import { runUntilKilled } from '../support/child-process.js';
 import {
   clientNameOf,
   notesOf,
@@ -27,25 +27,7 @@ import {
   type WriterLine,
 } from './fixtures/writer-protocol.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const writerScript = path.join(repoRoot, 'tests/registry/fixtures/registry-writer.ts');
-
-/** mulberry32: a small seeded generator, so every run kills at the same planned moments. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface RoundResult {
-  readonly acks: WriterLine[];
-  readonly stderr: string;
-}
+const writerScript = 'tests/registry/fixtures/registry-writer.ts';
 
 /**
  * Runs the writer until `killAfterMs` after it reported ready, kills it with SIGKILL and returns
@@ -57,45 +39,13 @@ function runWriter(
   accountant: string,
   firstSeq: number,
   killAfterMs: number,
-): Promise<RoundResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', writerScript, file, mode, accountant, String(firstSeq)],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let stderr = '';
-    let killTimer: NodeJS.Timeout | null = null;
-    let killed = false;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (killTimer === null && out.includes('{"t":"ready"}\n')) {
-        killTimer = setTimeout(() => {
-          killed = true;
-          child.kill('SIGKILL');
-        }, killAfterMs);
-      }
-    });
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    // 'close' comes after stdout has been read to its end: every printed line is in `out`.
-    child.on('close', (code, signal) => {
-      if (killTimer) clearTimeout(killTimer);
-      if (!killed || signal !== 'SIGKILL') {
-        reject(new Error(`writer ended on its own (code ${code}, signal ${signal}): ${stderr}`));
-        return;
-      }
-      // A line cut off by the kill is not an acknowledgement.
-      const complete = out.slice(0, out.lastIndexOf('\n') + 1);
-      const acks = complete
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as WriterLine);
-      resolve({ acks, stderr });
-    });
+): Promise<WriterLine[]> {
+  return runUntilKilled<WriterLine>({
+    script: writerScript,
+    args: [file, mode, accountant, String(firstSeq)],
+    startMarker: '{"t":"ready"}\n',
+    killAfterMs,
+    name: 'writer',
   });
 }
 
@@ -239,7 +189,7 @@ afterAll(async () => {
 describe('the lowdb registry under SIGKILL', () => {
   it('keeps every acknowledged write when killed at random moments in a loop of writes', async () => {
     const file = path.join(dir, 'sequential', 'registry.json');
-    const random = seeded(0x5eed);
+    const random = seededRandom(0x5eed);
     const expectations = new Map<string, Expected>();
     let totalAcks = 0;
     for (let round = 0; round < 7; round++) {
@@ -248,7 +198,7 @@ describe('the lowdb registry under SIGKILL', () => {
       const expected = expectations.get(accountant) ?? newExpected();
       expectations.set(accountant, expected);
       const killAfterMs = Math.floor(random() * 400);
-      const { acks } = await runWriter(
+      const acks = await runWriter(
         file,
         'sequential',
         accountant,
@@ -265,7 +215,7 @@ describe('the lowdb registry under SIGKILL', () => {
 
   it('keeps every acknowledged write when killed during bursts of 200 concurrent writes', async () => {
     const file = path.join(dir, 'burst', 'registry.json');
-    const random = seeded(200);
+    const random = seededRandom(200);
     const expectations = new Map<string, Expected>();
     let totalAcks = 0;
     for (let round = 0; round < 4; round++) {
@@ -273,7 +223,7 @@ describe('the lowdb registry under SIGKILL', () => {
       const expected = expectations.get(accountant) ?? newExpected();
       expectations.set(accountant, expected);
       const killAfterMs = 30 + Math.floor(random() * 450);
-      const { acks } = await runWriter(
+      const acks = await runWriter(
         file,
         'burst',
         accountant,

@@ -7,16 +7,16 @@
  * SIGKILL at seeded moments during the refresh, several rounds on the same data folder, and after
  * each round opens the file with the real registry and holds it to every acknowledgement.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { localAccountant } from '../../server/authenticator.js';
 import { loadConfig } from '../../src/config.js';
 import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
+import { runUntilKilled } from '../support/child-process.js';
+import { seededRandom } from './hostile-inputs.js';
 import {
   crashClientNameOf,
   crashSeqIn,
@@ -24,20 +24,7 @@ import {
   type CrashLine,
 } from './fixtures/crash-protocol.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const crasherScript = path.join(repoRoot, 'tests/security/fixtures/refresh-crasher.ts');
-
-/** mulberry32: the same planned kill moments on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const crasherScript = 'tests/security/fixtures/refresh-crasher.ts';
 
 /** A port free now, so every round's sample tenant has the same origin as the clients saved. */
 function freePort(): Promise<number> {
@@ -63,52 +50,12 @@ function runRound(
   newClients: number,
   killAfterMs: number,
 ): Promise<CrashLine[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        crasherScript,
-        dataDir,
-        String(port),
-        String(firstSeq),
-        String(newClients),
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let stderr = '';
-    let killTimer: NodeJS.Timeout | null = null;
-    let killed = false;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (killTimer === null && out.includes('"t":"refresh"')) {
-        killTimer = setTimeout(() => {
-          killed = true;
-          child.kill('SIGKILL');
-        }, killAfterMs);
-      }
-    });
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (killTimer) clearTimeout(killTimer);
-      if (!killed || signal !== 'SIGKILL') {
-        reject(new Error(`the app ended on its own (code ${code}, signal ${signal}): ${stderr}`));
-        return;
-      }
-      // A line cut off by the kill is not an acknowledgement.
-      const complete = out.slice(0, out.lastIndexOf('\n') + 1);
-      resolve(
-        complete
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => JSON.parse(l) as CrashLine),
-      );
-    });
+  return runUntilKilled<CrashLine>({
+    script: crasherScript,
+    args: [dataDir, String(port), String(firstSeq), String(newClients)],
+    startMarker: '"t":"refresh"',
+    killAfterMs,
+    name: 'the app',
   });
 }
 
@@ -177,7 +124,7 @@ describe('a crash during refresh-all', () => {
   it('keeps every acknowledged client, note and view, and the registry still loads', async () => {
     const file = loadConfig({ DATA_DIR: dataDir }).registryFile;
     const port = await freePort();
-    const random = seeded(13);
+    const random = seededRandom(13);
     const expected: Expected = { clients: new Map(), notes: new Map(), view: -1 };
     const newClientsPerRound = [10, 4, 4];
     let nextSeq = 0;

@@ -1,50 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { accountantIdOf } from '../../../src/domain/ids.js';
 import {
   createEntraAuthenticator,
   entraAuthenticator,
 } from '../../../server/auth/entra-authenticator.js';
-import { createEntraTokenValidator } from '../../../server/auth/entra-token.js';
 import type { Authenticator } from '../../../server/authenticator.js';
-import {
-  APP_ID_URI,
-  CLIENT_ID,
-  makeKey,
-  NOW,
-  nowSec,
-  sign,
-  startJwksServer,
-  TENANT,
-  USER_OID,
-  v1Claims,
-  v2Claims,
-  type JwksServer,
-  type SigningKey,
-} from './token-kit.js';
+import { testValidator, useEntraStandIn } from './token-fixtures.js';
+import { CLIENT_ID, NOW, nowSec, sign, TENANT, USER_OID, v1Claims, v2Claims } from './token-kit.js';
 
-let key: SigningKey;
-let jwks: JwksServer;
+const entra = useEntraStandIn();
 let auth: Authenticator;
 
-beforeAll(async () => {
-  key = await makeKey('entra-key-1');
-  jwks = await startJwksServer([key]);
-  auth = entraAuthenticator(
-    createEntraTokenValidator({
-      clientId: CLIENT_ID,
-      appIdUri: APP_ID_URI,
-      allowedTenants: [TENANT],
-      jwksUrl: jwks.url,
-      // A loaded CI machine can be slow to answer even on loopback; the keys' arrival is not
-      // what these tests measure.
-      jwksTimeoutMs: 60_000,
-      clock: () => NOW,
-    }),
-  );
-});
-
-afterAll(async () => {
-  await jwks.close();
+beforeAll(() => {
+  auth = entraAuthenticator(testValidator(entra.jwks));
 });
 
 const request = (authorization?: string | string[]) => ({
@@ -54,7 +22,7 @@ const request = (authorization?: string | string[]) => ({
 
 describe('Entra authenticator', () => {
   it('turns a valid bearer token into the accountant it names', async () => {
-    const token = await sign(key, v2Claims());
+    const token = await sign(entra.key, v2Claims());
     const result = await auth.authenticate(request(`Bearer ${token}`));
     expect(result).toEqual({
       ok: true,
@@ -68,12 +36,12 @@ describe('Entra authenticator', () => {
   });
 
   it('accepts the Bearer scheme in any case', async () => {
-    const token = await sign(key, v2Claims());
+    const token = await sign(entra.key, v2Claims());
     expect((await auth.authenticate(request(`bearer ${token}`))).ok).toBe(true);
   });
 
   it('trusts the token, not the network: the remote address plays no part', async () => {
-    const token = await sign(key, v2Claims());
+    const token = await sign(entra.key, v2Claims());
     const fromLoopback = await auth.authenticate({
       headers: { authorization: `Bearer ${token}` },
       remoteAddress: '127.0.0.1',
@@ -94,7 +62,7 @@ describe('Entra authenticator', () => {
   });
 
   it('refuses other schemes and a bare token', async () => {
-    const token = await sign(key, v2Claims());
+    const token = await sign(entra.key, v2Claims());
     for (const header of [
       `Basic ${Buffer.from('a:b').toString('base64')}`,
       token,
@@ -111,13 +79,13 @@ describe('Entra authenticator', () => {
   });
 
   it('refuses a request carrying several Authorization headers', async () => {
-    const token = await sign(key, v2Claims());
+    const token = await sign(entra.key, v2Claims());
     const result = await auth.authenticate(request([`Bearer ${token}`, `Bearer ${token}`]));
     expect(!result.ok && result.error.reason).toBe('unauthenticated');
   });
 
   it("passes the validator's refusal through, never echoing the token", async () => {
-    const token = await sign(key, v2Claims({ exp: nowSec - 7200 }));
+    const token = await sign(entra.key, v2Claims({ exp: nowSec - 7200 }));
     const result = await auth.authenticate(request(`Bearer ${token}`));
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -134,20 +102,23 @@ describe('Entra authenticator built from the configuration', () => {
     entraAuthorityHost: 'https://login.microsoftonline.com',
   };
   const fromConfig = () =>
-    createEntraAuthenticator(config, { clock: () => NOW, jwksUrl: jwks.url });
+    createEntraAuthenticator(config, { clock: () => NOW, jwksUrl: entra.jwks.url });
 
   it('accepts v2 tokens for the client id and v1 tokens for api://{public host}/{client id}', async () => {
     const a = fromConfig();
-    const v2 = await sign(key, v2Claims());
-    const v1 = await sign(key, v1Claims());
+    const v2 = await sign(entra.key, v2Claims());
+    const v1 = await sign(entra.key, v1Claims());
     expect((await a.authenticate(request(`Bearer ${v2}`))).ok).toBe(true);
     expect((await a.authenticate(request(`Bearer ${v1}`))).ok).toBe(true);
   });
 
   it('accepts tokens requested by Teams or by the app itself, and no other client app', async () => {
     const a = fromConfig();
-    const own = await sign(key, v2Claims({ azp: CLIENT_ID }));
-    const stranger = await sign(key, v2Claims({ azp: 'ffffffff-0000-4000-8000-000000000000' }));
+    const own = await sign(entra.key, v2Claims({ azp: CLIENT_ID }));
+    const stranger = await sign(
+      entra.key,
+      v2Claims({ azp: 'ffffffff-0000-4000-8000-000000000000' }),
+    );
     expect((await a.authenticate(request(`Bearer ${own}`))).ok).toBe(true);
     const refused = await a.authenticate(request(`Bearer ${stranger}`));
     expect(!refused.ok && refused.error.details).toEqual({ failure: 'client-app' });
