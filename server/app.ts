@@ -48,8 +48,7 @@ import {
   type SampleTenant,
 } from '../src/sample-tenant/index.js';
 import { localAuthenticator, type AuthRequest, type Authenticator } from './authenticator.js';
-import { createEntraTokenValidator } from './auth/entra-token.js';
-import { entraAuthenticator } from './auth/entra-authenticator.js';
+import { createEntraAuthenticator } from './auth/entra-authenticator.js';
 import { closeEventStreams, createServer } from './create-server.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -420,22 +419,8 @@ function authenticatorFor(config: AppConfig, clock: Clock): Authenticator {
   switch (config.authMode) {
     case 'local':
       return localAuthenticator();
-    case 'entra': {
-      const clientId = config.entraClientId;
-      if (clientId === null) {
-        throw new AppError('config', 'ENTRA_CLIENT_ID is required when AUTH_MODE=entra.');
-      }
-      const authority = config.entraAuthorityHost;
-      return entraAuthenticator(
-        createEntraTokenValidator({
-          clientId,
-          appIdUri: `api://${new URL(config.publicUrl).host}/${clientId}`,
-          allowedTenants: config.entraAllowedTenants,
-          jwksUrl: (tenantId) => `${authority}/${encodeURIComponent(tenantId)}/discovery/v2.0/keys`,
-          clock,
-        }),
-      );
-    }
+    case 'entra':
+      return createEntraAuthenticator(config, { clock });
     default:
       return assertNever(config.authMode);
   }

@@ -14,6 +14,15 @@ import type {
 import { defaultDashboardView } from '../../src/domain/model.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { silentLogger } from '../../src/logging.js';
+import {
+  CLIENT_ID,
+  makeKey,
+  NOW,
+  sign,
+  startJwksServer,
+  TENANT,
+  v2Claims,
+} from './auth/token-kit.js';
 import { defaultSampleTenantId } from '../../src/sample-tenant/index.js';
 import {
   call,
@@ -297,5 +306,44 @@ describe('the outbound policy the app builds in sample mode', () => {
     ['file:///etc/passwd', false],
   ])('%s → %s', (url, expected) => {
     expect(allowed(new URL(url))).toBe(expected);
+  });
+});
+
+describe('the Entra sign-in the app builds from its configuration', () => {
+  it('checks issuer and keys at the configured authority and only accepts tokens Teams asked for', async () => {
+    const key = await makeKey('entra-key-1');
+    const jwks = await startJwksServer([key]);
+    try {
+      // A national cloud, played on loopback: keys and issuer both come from this host.
+      const authority = jwks.url(TENANT).replace(`/${TENANT}/discovery/v2.0/keys`, '');
+      const t = await start({
+        env: {
+          AUTH_MODE: 'entra',
+          ENTRA_CLIENT_ID: CLIENT_ID,
+          ENTRA_ALLOWED_TENANTS: TENANT,
+          ENTRA_AUTHORITY_HOST: authority,
+          PUBLIC_URL: 'https://hub.example.test',
+        },
+        app: { clock: () => NOW },
+      });
+      const me = async (claims: Parameters<typeof v2Claims>[0]) =>
+        (
+          await fetch(`${t.base}/api/me`, {
+            headers: { Authorization: `Bearer ${await sign(key, v2Claims(claims))}` },
+          })
+        ).status;
+      expect(await me({ iss: `${authority}/${TENANT}/v2.0` })).toBe(200);
+      // The public cloud's issuer is not this authority's.
+      expect(await me({})).toBe(401);
+      // A token some other app requested for our API is not a Teams sign-in.
+      expect(
+        await me({
+          iss: `${authority}/${TENANT}/v2.0`,
+          azp: '12345678-1234-4234-8234-123456789abc',
+        }),
+      ).toBe(401);
+    } finally {
+      await jwks.close();
+    }
   });
 });

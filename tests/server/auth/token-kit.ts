@@ -53,17 +53,20 @@ export async function startJwksServer(keys: readonly SigningKey[]): Promise<Jwks
     const match = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(req.url ?? '');
     const tenant = match?.[1];
     if (!tenant) {
-      res.writeHead(404).end();
+      // Two calls, not a chain: restify (loaded in the same process by suites that run the app)
+      // replaces `writeHead` with one that returns nothing.
+      res.writeHead(404);
+      res.end();
       return;
     }
     fetches.set(tenant, (fetches.get(tenant) ?? 0) + 1);
     if (state.status !== 200) {
-      res.writeHead(state.status, { 'content-type': 'application/json' }).end('{"error":"down"}');
+      res.writeHead(state.status, { 'content-type': 'application/json' });
+      res.end('{"error":"down"}');
       return;
     }
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
