@@ -168,6 +168,10 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
   );
 
   const initial = useRef(initialDashboard);
+  // A dashboard requested before Teams said a sign-in is needed went without a token: never show it.
+  useEffect(() => {
+    if (signIn.needed) initial.current = null;
+  }, [signIn.needed]);
   const services = useMemo<AppServices>(
     () => ({
       api,
@@ -232,19 +236,22 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
               </MessageBarActions>
             </MessageBar>
           ) : null}
-          <main className={styles.main} key={signIn.generation}>
-            <Suspense fallback={<LoadingState label="Loading…" />}>
-              {view === 'dashboard' ? (
-                <TabDashboard
-                  placement={placement}
-                  showingAll={showingAll}
-                  onShowingAllChange={setShowingAll}
-                />
-              ) : (
-                <MyTasks />
-              )}
-            </Suspense>
-          </main>
+          {/* Until the user has signed in, a screen could only fail for want of a token. */}
+          {signIn.needed ? null : (
+            <main className={styles.main} key={signIn.generation}>
+              <Suspense fallback={<LoadingState label="Loading…" />}>
+                {view === 'dashboard' ? (
+                  <TabDashboard
+                    placement={placement}
+                    showingAll={showingAll}
+                    onShowingAllChange={setShowingAll}
+                  />
+                ) : (
+                  <MyTasks />
+                )}
+              </Suspense>
+            </main>
+          )}
         </div>
         <Toaster toasterId={toasterId} position="bottom-end" pauseOnHover pauseOnWindowBlur />
       </AppContext.Provider>
