@@ -14,13 +14,18 @@
  *    answering 429 beyond them). The bound those limits allow for N messages to one tenant is
  *    (ceil(N / 50) − 1) seconds; target: wall time within 1.2× of it, nothing sent twice,
  *    nothing lost. A second tick afterwards must send nothing.
+ * 3. bot-parser (run first, in process, no server) — the CPU the command parser costs one chat
+ *    message: a mixed set of realistic messages (plain commands, typos, mention markup, unknown
+ *    text, and commands naming one of 2,000 clients, matched as the handler does), in µs per
+ *    message. Every reply pays it on the event loop, so it bounds back-to-back throughput.
  *
  * The Bot Connector stands in for Microsoft's service, so it runs in a child process (this file
  * with `--connector`): its arrival times, which it checks the limits against, are not delayed by
  * the bot's own work.
  *
  * Run: `tsx bench/bot.ts [--accountants 2000] [--tenants 1] [--chats 50] [--messages 15] [--think 1000]
- * [--margin ms]` (the send queue's safety margin per rate window; default the queue's own).
+ * [--margin ms] [--parser-only] [--parser-clients 2000] [--parser-rounds 20]` (margin: the send
+ * queue's safety margin per rate window, default the queue's own; parser-only: just bot-parser).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -35,6 +40,7 @@ import { loadConfig } from '../src/config.js';
 import { accountantIdOf, type AccountantId } from '../src/domain/ids.js';
 import { silentLogger } from '../src/logging.js';
 import { createBotMount, type MountedBot } from '../bot/index.js';
+import { matchClient, parseCommand, type NamedClient } from '../bot/commands.js';
 import { teamsConversationLimits, teamsTenantLimits, type RateWindow } from '../bot/send-queue.js';
 
 const BOT = { id: '28:accountant-hub-bench', name: 'Accountant Hub' };
@@ -273,6 +279,149 @@ async function post(base: string, activity: unknown): Promise<number> {
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The command parser
+
+/** 2,000 client names as an accountant's list has them: accents, punctuation, legal forms. */
+function benchClients(count: number): NamedClient[] {
+  const owners = [
+    'Müller',
+    'Schmidt',
+    'Dubois',
+    "O'Brien",
+    'García',
+    'Nowak',
+    'Rossi',
+    'Jansen',
+    'Andersson',
+    'Kowalski',
+    'Martin',
+    'Novák',
+    'Smith',
+    'Fernández',
+    'Bauer',
+    'Lefèvre',
+    'Hansen',
+    'Costa',
+    'Wagner',
+    'Horváth',
+    'Fischer',
+    'Moreau',
+    'Nielsen',
+    'Silva',
+    'Becker',
+    'Lambert',
+    'Virtanen',
+    'Ricci',
+    'Weber',
+    'Petit',
+    'Larsen',
+    'Jović',
+    'Schulz',
+    'Roux',
+    'Berg',
+    'Ferrari',
+    'Hoffmann',
+    'Fontaine',
+    'Lindqvist',
+    'Marino',
+  ];
+  const trades = [
+    'Bäckerei',
+    'Consulting',
+    'Logistics',
+    'Dental Practice',
+    'Garage',
+    'Architects',
+    'Farms',
+    'Electrical',
+    'Café & Bistro',
+    'Print Shop',
+  ];
+  const forms = ['GmbH', 'Ltd.', 'S.A.R.L.', 'B.V.', '& Sons'];
+  return Array.from({ length: count }, (_, i) => {
+    const owner = owners[i % owners.length] ?? '';
+    const trade = trades[Math.floor(i / owners.length) % trades.length] ?? '';
+    const form = forms[Math.floor(i / (owners.length * trades.length)) % forms.length] ?? '';
+    const name = `${owner} ${trade} ${form}`;
+    return {
+      id: `client-${i}`,
+      name,
+      companyNames: i % 3 === 0 ? [name, `${owner} ${trade} Holding`] : [name],
+    };
+  });
+}
+
+/** What accountants type: mostly plain commands, some naming a client, some typos and junk. */
+function benchMessages(clients: readonly NamedClient[]): string[] {
+  const name = (i: number): string => clients[i % clients.length]?.name ?? '';
+  return [
+    'show overdue tasks',
+    'summary',
+    'clients',
+    'show my tasks this week',
+    '<at>Accountant Hub</at> show overdue tasks',
+    'help',
+    'Show my tasks today please',
+    'shwo ovredue taks',
+    'hey bot, what can you do?',
+    'daily summary at 7:30',
+    'time zone Europe/Berlin',
+    'what is the weather in Paris',
+    'overdue',
+    `show overdue invoices for ${name(17)}`,
+    `<at>Accountant Hub</at> overdue invoices ${name(1234)}`,
+    'show overdue invoices muller backerei',
+    'overdue invoices Fischr Garage',
+    'show overdue invoices Northwind Traders',
+    'refresh all',
+    `refresh ${name(999)}`,
+    'refresh Lindqvist Farms',
+    'refersh hansen dental',
+    'show overdue invoices',
+    'sumary',
+  ];
+}
+
+/** Microseconds per message for parsing plus, when the command names a client, matching it. */
+function benchParser(clientCount: number, rounds: number): void {
+  const clients = benchClients(clientCount);
+  const messages = benchMessages(clients);
+  const handle = (text: string): void => {
+    const command = parseCommand(text);
+    if (command.kind === 'overdue-invoices' && command.client !== null) {
+      matchClient(command.client, clients);
+    } else if (command.kind === 'refresh' && command.target.kind === 'client') {
+      matchClient(command.target.name, clients);
+    }
+  };
+  for (const text of messages) handle(text);
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const text of messages) {
+      const started = performance.now();
+      handle(text);
+      samples.push((performance.now() - started) * 1_000);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  const mean = samples.reduce((sum, s) => sum + s, 0) / Math.max(1, samples.length);
+  const result = {
+    bench: 'bot-parser',
+    clients: clientCount,
+    messages: samples.length,
+    usPerMessageMean: round(mean),
+    usPerMessageP50: round(percentile(samples, 50)),
+    usPerMessageP95: round(percentile(samples, 95)),
+    usPerMessageMax: round(samples[samples.length - 1] ?? 0),
+  };
+  console.log(
+    `bot-parser: ${messages.length} kinds of message × ${rounds} rounds with ${clientCount} clients, ` +
+      `mean ${result.usPerMessageMean} µs, p50 ${result.usPerMessageP50} µs, p95 ${result.usPerMessageP95} µs`,
+  );
+  console.log(JSON.stringify(result));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,6 +685,9 @@ async function main(): Promise<void> {
   const perChat = arg('messages', 15);
   const thinkMs = arg('think', 1_000);
   const margin = arg('margin', -1);
+
+  benchParser(arg('parser-clients', 2_000), arg('parser-rounds', 20));
+  if (process.argv.includes('--parser-only')) return;
 
   const child = fork(fileURLToPath(import.meta.url), ['--connector'], {
     execArgv: ['--import', 'tsx'],

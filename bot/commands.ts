@@ -6,7 +6,15 @@
  * match with a small edit distance, fillers are ignored, and anything that is not a command comes
  * back as `unknown` with the closest commands to suggest.
  */
-import { editDistance, isCloseWord, normalizeWords, wordsOf } from './text-match.js';
+import {
+  editDistance,
+  distanceFrom,
+  editDistanceWithin,
+  isCloseWord,
+  normalizeWords,
+  typoAllowance,
+  wordsOf,
+} from './text-match.js';
 
 /** Which tasks `show my tasks` lists. */
 export type TaskRange = 'today' | 'this-week' | 'all';
@@ -259,9 +267,11 @@ function matchTemplate(template: Template, words: readonly Word[]): TemplateMatc
 function closest(word: string, candidates: readonly string[]): number | null {
   let best: number | null = null;
   for (const c of candidates) {
-    if (!isCloseWord(word, c)) continue;
-    const d = editDistance(word, c);
+    const allowed = typoAllowance(c);
+    const d = editDistanceWithin(word, c, allowed);
+    if (d > allowed) continue;
     if (best === null || d < best) best = d;
+    if (best === 0) return 0;
   }
   return best;
 }
@@ -496,23 +506,35 @@ function isBetter(
   return a.matched > b.matched;
 }
 
+/** The command examples as {@link suggestCommands} compares them, worked out once. */
+const exampleIndex = commandExamples.map((example, order) => {
+  const words = wordsOf(example).map((word) => ({
+    word,
+    /** A typed word within this many typos counts as sharing the example's word. */
+    allowed: Math.max(1, Math.floor(word.length / 3)),
+  }));
+  return { example, order, words, text: words.map((w) => w.word).join(' ') };
+});
+
+/** Offered when no example shares a word with what was typed. */
+const fallbackExamples = new Set(['help', 'show overdue tasks', 'summary']);
+
 /** Up to three commands closest to what was typed, for the "did you mean" help card. */
 export function suggestCommands(text: string, limit = 3): string[] {
   const typed = wordsOf(text);
-  const scored = commandExamples.map((example, order) => {
-    const exampleWords = wordsOf(example);
+  const scored = exampleIndex.map(({ example, order, words, text: exampleText }) => {
     const shared = typed.filter((t) =>
-      exampleWords.some((e) => editDistance(t, e) <= Math.max(1, Math.floor(e.length / 3))),
+      words.some((e) => editDistanceWithin(t, e.word, e.allowed) <= e.allowed),
     ).length;
-    const distance = editDistance(typed.join(' '), exampleWords.join(' '));
-    return { example, shared, distance, order };
+    return { example, shared, exampleText, order };
   });
   const relevant = scored.filter((s) => s.shared > 0);
   const pool =
-    relevant.length > 0
-      ? relevant
-      : scored.filter((s) => ['help', 'show overdue tasks', 'summary'].includes(s.example));
+    relevant.length > 0 ? relevant : scored.filter((s) => fallbackExamples.has(s.example));
+  // Only the pool is ranked by distance, so only the pool pays for it.
+  const typedText = typed.join(' ');
   return pool
+    .map((s) => ({ ...s, distance: editDistance(typedText, s.exampleText) }))
     .sort((a, b) => b.shared - a.shared || a.distance - b.distance || a.order - b.order)
     .slice(0, limit)
     .map((s) => s.example);
@@ -530,6 +552,51 @@ export type ClientMatch<T extends NamedClient> =
   | { readonly kind: 'ambiguous'; readonly candidates: readonly T[] }
   | { readonly kind: 'none'; readonly suggestions: readonly T[] };
 
+/** A client or company name as {@link matchClient} compares it. */
+interface ComparableName {
+  /** {@link normalizeWords} of the name. */
+  readonly text: string;
+  /** `text` between spaces, to find a typed phrase as whole words. */
+  readonly padded: string;
+  readonly words: readonly string[];
+}
+
+/**
+ * Normalised names by raw name. Callers build a fresh client list for every message, so the cache
+ * is keyed by the name itself: an accountant's thousands of names are normalised once, not once
+ * per message. Cleared when full, so a stream of odd names cannot grow it without bound.
+ */
+const comparableNames = new Map<string, ComparableName | null>();
+const maxComparableNames = 50_000;
+
+/** The name as matching sees it, or null when nothing matchable is left of it. */
+function comparableName(raw: string): ComparableName | null {
+  const cached = comparableNames.get(raw);
+  if (cached !== undefined) return cached;
+  const text = normalizeWords(raw);
+  const name = text === '' ? null : { text, padded: ` ${text} `, words: text.split(' ') };
+  if (comparableNames.size >= maxComparableNames) comparableNames.clear();
+  comparableNames.set(raw, name);
+  return name;
+}
+
+/** The client's own name, then its companies' names, leaving out those with nothing to match. */
+function comparableNamesOf(client: NamedClient): ComparableName[] {
+  const out: ComparableName[] = [];
+  const own = comparableName(client.name);
+  if (own !== null) out.push(own);
+  for (const raw of client.companyNames ?? []) {
+    const name = comparableName(raw);
+    if (name !== null) out.push(name);
+  }
+  return out;
+}
+
+/** How many candidates an ambiguous match offers. */
+const maxCandidates = 5;
+/** How many names a failed match suggests. */
+const maxSuggestions = 3;
+
 /**
  * Finds the client a person meant by `typed`: exact name first, then names that start with or
  * contain it, then names whose words each match a typed word give or take a typo; company names
@@ -542,33 +609,104 @@ export function matchClient<T extends NamedClient>(
 ): ClientMatch<T> {
   const wanted = normalizeWords(typed);
   if (wanted === '' || clients.length === 0)
-    return { kind: 'none', suggestions: clients.slice(0, 3) };
+    return { kind: 'none', suggestions: clients.slice(0, maxSuggestions) };
   const wantedWords = wanted.split(' ');
-  const namesOf = (c: T): string[] =>
-    [c.name, ...(c.companyNames ?? [])].map(normalizeWords).filter((n) => n !== '');
+  const wantedPadded = ` ${wanted} `;
+  const names = clients.map(comparableNamesOf);
 
-  const tiers: ((name: string) => boolean)[] = [
-    (name) => name === wanted,
-    (name) => name.startsWith(`${wanted} `) || name.startsWith(wanted),
-    (name) => ` ${name} `.includes(` ${wanted} `),
-    (name) => name.includes(wanted),
-    (name) => {
-      const words = name.split(' ');
-      return wantedWords.every((w) =>
-        words.some((n) => isCloseWord(w, n) || (w.length >= 3 && n.startsWith(w))),
-      );
-    },
-    (name) => editDistance(name, wanted) <= Math.max(1, Math.floor(wanted.length / 4)),
-  ];
-  for (const tier of tiers) {
-    const hits = clients.filter((c) => namesOf(c).some(tier));
-    if (hits.length === 1 && hits[0] !== undefined) return { kind: 'one', client: hits[0] };
-    if (hits.length > 1) return { kind: 'ambiguous', candidates: hits.slice(0, 5) };
+  /** The clients with a name that passes `test`, as the tier's answer, or null when none does. */
+  const tier = (test: (name: ComparableName) => boolean): ClientMatch<T> | null => {
+    const hits: T[] = [];
+    for (let i = 0; i < clients.length && hits.length < maxCandidates; i++) {
+      const client = clients[i];
+      if (client !== undefined && (names[i] ?? []).some(test)) hits.push(client);
+    }
+    const [first] = hits;
+    if (first === undefined) return null;
+    return hits.length === 1
+      ? { kind: 'one', client: first }
+      : { kind: 'ambiguous', candidates: hits };
+  };
+
+  // The cheap tiers in one pass: exact, prefix, whole words inside, anywhere inside. The first
+  // tier any client reaches is the answer, as if each tier were tried over all clients in turn.
+  const cheapTier = (name: ComparableName): number => {
+    if (name.text === wanted) return 0;
+    if (name.text.startsWith(wanted)) return 1;
+    if (name.padded.includes(wantedPadded)) return 2;
+    if (name.text.includes(wanted)) return 3;
+    return 4;
+  };
+  let bestCheap = 4;
+  const cheapTiers = names.map((ofClient) => {
+    let best = 4;
+    for (const name of ofClient) best = Math.min(best, cheapTier(name));
+    bestCheap = Math.min(bestCheap, best);
+    return best;
+  });
+  if (bestCheap < 4) {
+    const hits: T[] = [];
+    for (let i = 0; i < clients.length && hits.length < maxCandidates; i++) {
+      const client = clients[i];
+      if (client !== undefined && cheapTiers[i] === bestCheap) hits.push(client);
+    }
+    const [first] = hits;
+    if (first !== undefined) {
+      return hits.length === 1
+        ? { kind: 'one', client: first }
+        : { kind: 'ambiguous', candidates: hits };
+    }
   }
-  const ranked = [...clients]
-    .map((c) => ({ c, d: Math.min(...namesOf(c).map((n) => editDistance(n, wanted))) }))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map((x) => x.c);
-  return { kind: 'none', suggestions: ranked };
+
+  // Each typed word is a word of the name give or take its typos, or starts one. Client names
+  // share most of their words ("GmbH", "Consulting", "& Sons"), so each pair is decided once.
+  const typedWords = wantedWords.map((w) => {
+    const distanceTo = distanceFrom(w);
+    const decided = new Map<string, boolean>();
+    return (n: string): boolean => {
+      let fits = decided.get(n);
+      if (fits === undefined) {
+        const allowed = typoAllowance(n);
+        fits = (w.length >= 3 && n.startsWith(w)) || distanceTo(n, allowed) <= allowed;
+        decided.set(n, fits);
+      }
+      return fits;
+    };
+  });
+  const byWords = tier((name) => typedWords.every((fits) => name.words.some(fits)));
+  if (byWords !== null) return byWords;
+
+  const distanceTo = distanceFrom(wanted);
+  const allowed = Math.max(1, Math.floor(wanted.length / 4));
+  const byTypos = tier((name) => distanceTo(name.text, allowed) <= allowed);
+  if (byTypos !== null) return byTypos;
+
+  return { kind: 'none', suggestions: nearest(clients, names, distanceTo) };
+}
+
+/**
+ * The clients whose closest name is nearest to what was typed, nearest first, ties in list order
+ * (as a stable sort of all of them by distance would give). Once three are kept, a client is
+ * measured only as far as it takes to see whether it beats the last of them.
+ */
+function nearest<T>(
+  clients: readonly T[],
+  names: readonly (readonly ComparableName[])[],
+  distanceTo: (text: string, max: number) => number,
+): T[] {
+  const kept: { client: T; distance: number }[] = [];
+  clients.forEach((client, i) => {
+    const worst = kept.length < maxSuggestions ? undefined : kept[kept.length - 1];
+    // A tie with the last one kept does not displace it: it came first.
+    const bound = worst === undefined ? Number.POSITIVE_INFINITY : worst.distance - 1;
+    if (bound < 0) return;
+    let distance = Number.POSITIVE_INFINITY;
+    for (const name of names[i] ?? []) distance = Math.min(distance, distanceTo(name.text, bound));
+    if (distance > bound) return;
+    let at = kept.length;
+    while (at > 0 && (kept[at - 1]?.distance ?? 0) > distance) at--;
+    kept.splice(at, 0, { client, distance });
+    if (kept.length > maxSuggestions) kept.pop();
+  });
+  return kept.map((k) => k.client);
 }

@@ -9,7 +9,12 @@ import {
   type Command,
 } from '../../bot/commands.js';
 import { manifestCommands } from '../../bot/manifest-commands.js';
-import { editDistance } from '../../bot/text-match.js';
+import {
+  distanceFrom,
+  editDistance,
+  editDistanceLowerBound,
+  editDistanceWithin,
+} from '../../bot/text-match.js';
 
 describe('parseCommand', () => {
   const cases: [string, Command][] = [
@@ -183,6 +188,53 @@ describe('small parsers', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 
+  test('the bounded and one-to-many edit distances give the same numbers as editDistance', () => {
+    const words = [
+      '',
+      'a',
+      'ab',
+      'ba',
+      'taks',
+      'task',
+      'tasks',
+      'clinets',
+      'clients',
+      'kitten',
+      'sitting',
+      'müller',
+      'muller',
+      'bäckerei',
+      'ca',
+      'abc',
+      'acb',
+      'overdue invoices',
+      'ovredue invocies',
+      'contoso ltd',
+      'contoso ltd 2',
+      'adventure works cycles',
+      'adventure works',
+      // Longer than one 32-bit word of the bit-parallel form, and exactly one word long.
+      'fabrikam manufacturing and distribution',
+      'fabrikam manufacturing & distributon',
+      'abcdefghijklmnopqrstuvwxyzabcdef',
+      'bacdefghijklmnopqrstuvwxyzabcdfe',
+    ];
+    for (const a of words) {
+      const from = distanceFrom(a);
+      for (const b of words) {
+        const d = editDistance(a, b);
+        expect(editDistance(b, a)).toBe(d);
+        expect(editDistanceLowerBound(a, b)).toBeLessThanOrEqual(d);
+        expect(from(b, Number.POSITIVE_INFINITY)).toBe(d);
+        for (const max of [0, 1, 2, 5]) {
+          const bounded = d <= max ? d : max + 1;
+          expect(editDistanceWithin(a, b, max)).toBe(bounded);
+          expect(from(b, max)).toBe(bounded);
+        }
+      }
+    }
+  });
+
   test('suggestCommands ranks commands that share words first', () => {
     expect(suggestCommands('invoices please')[0]).toBe('show overdue invoices');
     expect(suggestCommands('daily')[0]).toMatch(/^daily summary/);
@@ -235,5 +287,74 @@ describe('matchClient', () => {
     expect(result.kind === 'none' && result.suggestions.length).toBeGreaterThan(0);
     expect(matchClient('anything', [])).toEqual({ kind: 'none', suggestions: [] });
     expect(matchClient('!!!', clients).kind).toBe('none');
+  });
+
+  test('the nearest names come first, and equally near ones in list order', () => {
+    const list = [
+      { id: 'far', name: 'Northwind Traders' },
+      { id: 'two-a', name: 'Litwarx Inc' },
+      { id: 'one', name: 'Litware Inc' },
+      { id: 'two-b', name: 'Litwara Inc' },
+      { id: 'nameless', name: '!!!' },
+    ];
+    const result = matchClient('Litware Inc Corp', list);
+    expect(result.kind).toBe('none');
+    expect(result.kind === 'none' && result.suggestions.map((c) => c.id)).toEqual([
+      'one',
+      'two-a',
+      'two-b',
+    ]);
+  });
+
+  describe('among two thousand clients', () => {
+    const owners = ['Müller', 'Schmidt', "O'Brien", 'García', 'Nowak', 'Rossi', 'Jansen', 'Novák'];
+    const trades = ['Bäckerei', 'Consulting', 'Logistics', 'Dental Practice', 'Garage'];
+    const forms = ['GmbH', 'Ltd.', 'S.A.R.L.', 'B.V.', '& Sons'];
+    const many = Array.from({ length: 2_000 }, (_, i) => {
+      const owner = owners[i % owners.length] ?? '';
+      const trade = trades[Math.floor(i / owners.length) % trades.length] ?? '';
+      const form = forms[Math.floor(i / (owners.length * trades.length)) % forms.length] ?? '';
+      return { id: `m${i}`, name: `${owner} ${trade} ${form} ${i}`, companyNames: [] };
+    });
+    const special = {
+      id: 'lindqvist',
+      name: 'Lindqvist Arkitekter AB',
+      companyNames: ['LQV Nord'],
+    };
+    const clients = [...many.slice(0, 1_234), special, ...many.slice(1_234)];
+
+    test('an exact name, a typo, a company name and a prefix each find the one client', () => {
+      for (const typed of [
+        'Lindqvist Arkitekter AB',
+        'lindqvst arkitekter',
+        'Lindkvist Arkitekter AB',
+        'lqv nord',
+        'Lindqvist',
+      ]) {
+        expect(matchClient(typed, clients)).toMatchObject({
+          kind: 'one',
+          client: { id: 'lindqvist' },
+        });
+      }
+      expect(matchClient('muller backerei gmbh 1000', clients)).toMatchObject({
+        kind: 'one',
+        client: { id: 'm1000' },
+      });
+    });
+
+    test('a name many clients share asks among the first few', () => {
+      const result = matchClient('Rossi Garage', clients);
+      expect(result.kind).toBe('ambiguous');
+      expect(result.kind === 'ambiguous' && result.candidates.length).toBe(5);
+      for (const c of result.kind === 'ambiguous' ? result.candidates : []) {
+        expect(c.name).toMatch(/^Rossi Garage /);
+      }
+    });
+
+    test('a name no client has suggests the nearest ones', () => {
+      const result = matchClient('Lindqvist Arkitekter Oy Helsinki', clients);
+      expect(result.kind).toBe('none');
+      expect(result.kind === 'none' && result.suggestions[0]?.id).toBe('lindqvist');
+    });
   });
 });
