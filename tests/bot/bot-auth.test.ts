@@ -41,6 +41,21 @@ let standIn: OpenIdStandIn;
 let connector: FakeConnector;
 let secured: BotTestApp;
 let attackerKey: SigningKey;
+
+/** A v1 token in the Emulator's shape for this bot, signed by the attacker's key. */
+async function emulatorStyleToken(claims: Record<string, unknown>): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    iss: EMULATOR_ISSUER,
+    appid: APP_ID,
+    ver: '1.0',
+    nbf: now - 60,
+    exp: now + 600,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: attackerKey.kid })
+    .sign(attackerKey.privateKey);
+}
 let userNumber = 100;
 
 beforeAll(async () => {
@@ -235,36 +250,13 @@ describe('with a bot app id configured', () => {
     ],
     [
       'an Emulator-style token signed by an unknown key',
-      async () => {
-        const now = Math.floor(Date.now() / 1000);
-        const token = await new SignJWT({
-          iss: EMULATOR_ISSUER,
-          aud: APP_ID,
-          appid: APP_ID,
-          ver: '1.0',
-          nbf: now - 60,
-          exp: now + 600,
-        })
-          .setProtectedHeader({ alg: 'RS256', kid: attackerKey.kid })
-          .sign(attackerKey.privateKey);
-        return bearer(token);
-      },
+      async () => bearer(await emulatorStyleToken({ aud: APP_ID })),
     ],
     [
       'an App Service Environment token (botbuilder checks those against public keys only)',
       async (activity) => {
         activity['channelId'] = 'AseChannel';
-        const now = Math.floor(Date.now() / 1000);
-        const token = await new SignJWT({
-          iss: EMULATOR_ISSUER,
-          appid: APP_ID,
-          ver: '1.0',
-          nbf: now - 60,
-          exp: now + 600,
-        })
-          .setProtectedHeader({ alg: 'RS256', kid: attackerKey.kid })
-          .sign(attackerKey.privateKey);
-        return bearer(token);
+        return bearer(await emulatorStyleToken({}));
       },
     ],
   ];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { AppError } from '../../src/domain/errors.js';
+import { rejection } from '../support/rejection.js';
 import { accountantIdOf, asClientId, asCompanyId, asUserTaskId } from '../../src/domain/ids.js';
 import type { ClientId, CompanyId } from '../../src/domain/ids.js';
 import {
@@ -103,16 +104,6 @@ const companyB = {
   name: 'CRONUS B',
   displayName: 'Cronus B',
 };
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'hub-registry-'));

@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { AppError } from '../../src/domain/errors.js';
+import { rejection } from '../support/rejection.js';
 import { accountantIdOf, type AccountantId } from '../../src/domain/ids.js';
 import { acquireFileLock } from '../../src/registry/file-lock.js';
 import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
@@ -53,16 +53,6 @@ function newClient(name: string): NewClient {
 
 function accountant(n: number): AccountantId {
   return accountantIdOf(TENANT, `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('two instances in one process', () => {
