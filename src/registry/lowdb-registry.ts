@@ -411,8 +411,16 @@ class Engine {
     this.#timer.unref();
   }
 
-  /** Reads look at the file at most every `sharedCheckMs`; a write in progress looks itself. */
+  /**
+   * Reads look at the file at most every `sharedCheckMs`; a write in progress looks itself. A
+   * call that arrives while a look is under way waits for it, so changes still apply in the order
+   * they were made.
+   */
   async #takeInOtherWrites(): Promise<void> {
+    if (this.#reloading) {
+      await this.#reloading;
+      return;
+    }
     if (this.#flushing) return;
     const now = performance.now();
     if (now - this.#lastCheck < this.#options.sharedCheckMs) return;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { rejection } from '../support/rejection.js';
 import { accountantIdOf, type AccountantId } from '../../src/domain/ids.js';
+import { defaultDashboardView } from '../../src/domain/model.js';
 import { acquireFileLock } from '../../src/registry/file-lock.js';
 import { openLowdbRegistry } from '../../src/registry/lowdb-registry.js';
 import type { NewClient, Registry } from '../../src/registry/registry.js';
@@ -119,6 +120,20 @@ describe('two instances in one process', () => {
     const updated = await b.forAccountant(ALICE).updateClient(client.id, { notes: 'late' });
     expect(updated).toBeNull();
     expect(await (await instance()).forAccountant(ALICE).listClients()).toEqual([]);
+  });
+});
+
+describe('one instance', () => {
+  it('applies changes in the order they were made while it looks for other instances’ writes', async () => {
+    // The first call looks at the file (a slow stat); the second comes within the check interval.
+    const a = await openLowdbRegistry({ file, sharedCheckMs: 60_000 });
+    opened.push(a);
+    const store = a.forAccountant(ALICE);
+    const first = store.saveView({ ...defaultDashboardView, text: 'first' });
+    const second = store.saveView({ ...defaultDashboardView, text: 'second' });
+    await Promise.all([first, second]);
+    expect((await store.getView()).text).toBe('second');
+    expect((await (await instance()).forAccountant(ALICE).getView()).text).toBe('second');
   });
 });
 
