@@ -45,6 +45,7 @@ import { matchClient, parseCommand, type Command, type RefreshTarget } from './c
 import { describeNextSend, localTimeIn } from './daily-summary.js';
 import type { SendOutcome } from './send-queue.js';
 import type { BotLogic, CardActionOutcome, OutboundMessage, Turn } from './turn.js';
+import { compareByClientThenCompany } from '../src/domain/names.js';
 
 export interface BotHandlerDeps {
   readonly hub: Hub;
@@ -331,11 +332,7 @@ export function createBotHandler(deps: BotHandlerDeps): BotHandler {
             };
       },
     );
-    companies.sort(
-      (a, b) =>
-        a.clientName.localeCompare(b.clientName, 'en', { sensitivity: 'base' }) ||
-        a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' }),
-    );
+    companies.sort(compareByClientThenCompany);
     return { companies, skipped: targets.length - picked.length };
   }
 

@@ -26,6 +26,7 @@ import {
   type CardAction,
   type CardElement,
 } from './elements.js';
+import { compareNames } from '../../src/domain/names.js';
 
 export interface ClientsCardInput {
   readonly clients: readonly ClientDto[];
@@ -130,9 +131,7 @@ function refreshReport(progress: RefreshProgress | undefined): CardElement[] {
 }
 
 export function clientsCard(input: ClientsCardInput): AdaptiveCard {
-  const clients = [...input.clients].sort((a, b) =>
-    a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
-  );
+  const clients = [...input.clients].sort((a, b) => compareNames(a.name, b.name));
   const offset = clampOffset(input.offset, clients.length);
   const view: CardView = { card: 'clients', offset };
   const failedCompanies = input.rows.filter(

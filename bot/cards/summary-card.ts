@@ -30,6 +30,7 @@ import {
   type AdaptiveCard,
   type CardElement,
 } from './elements.js';
+import { compareByClientThenCompany } from '../../src/domain/names.js';
 
 export interface SummaryCardInput {
   readonly rows: readonly DashboardRow[];
@@ -181,11 +182,7 @@ function attentionBlock(items: readonly AttentionItem[]): CardElement[] {
 }
 
 export function summaryCard(input: SummaryCardInput): AdaptiveCard {
-  const rows = [...input.rows].sort(
-    (a, b) =>
-      a.clientName.localeCompare(b.clientName, 'en', { sensitivity: 'base' }) ||
-      a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' }),
-  );
+  const rows = [...input.rows].sort(compareByClientThenCompany);
   const offset = clampOffset(input.offset, rows.length);
   const view: CardView = { card: 'summary', offset };
   const clients = new Set(rows.map((r) => r.clientId)).size;

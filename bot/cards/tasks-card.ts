@@ -30,6 +30,7 @@ import {
   type CardAction,
   type CardElement,
 } from './elements.js';
+import { compareByClientThenCompany } from '../../src/domain/names.js';
 
 export interface TasksCardInput {
   readonly tasks: readonly TaskRow[];
@@ -127,8 +128,7 @@ function groupedTasks(tasks: readonly TaskRow[], owner: CardOwner, view: CardVie
 function byClientThenDue(tasks: readonly TaskRow[]): TaskRow[] {
   return [...tasks].sort(
     (a, b) =>
-      a.clientName.localeCompare(b.clientName, 'en', { sensitivity: 'base' }) ||
-      a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' }) ||
+      compareByClientThenCompany(a, b) ||
       (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999') ||
       a.id - b.id,
   );

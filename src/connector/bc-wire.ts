@@ -23,6 +23,7 @@ import type {
 } from '../domain/model.js';
 import type { CompanyCues, CompanyInfo } from './tenant-connector.js';
 import { decodeEnumValue, parseFormattedNumber } from './odata.js';
+import { compareDocumentNumbers } from '../domain/names.js';
 
 /** Thrown by the mappers when a response passed its schema but its content makes no sense. */
 export class BcWireError extends Error {
@@ -554,7 +555,7 @@ export function toStatementLines(
 /** Trial balance lines by account number, text amounts parsed. */
 export function toTrialBalanceLines(lines: readonly BcTrialBalance[]): TrialBalanceLine[] {
   return [...lines]
-    .sort((a, b) => a.number.localeCompare(b.number, 'en', { numeric: true }))
+    .sort((a, b) => compareDocumentNumbers(a.number, b.number))
     .map((l) => ({
       accountNumber: l.number,
       accountName: l.display,
@@ -579,7 +580,7 @@ export function toAgedLines(lines: readonly BcAgedAccount[], lcy: string): AgedL
       period2: statementAmount('period2Amount', l.period2Amount),
       period3: statementAmount('period3Amount', l.period3Amount),
     }))
-    .sort((a, b) => a.partnerNumber.localeCompare(b.partnerNumber, 'en', { numeric: true }));
+    .sort((a, b) => compareDocumentNumbers(a.partnerNumber, b.partnerNumber));
 }
 
 /**

@@ -5,6 +5,7 @@
 import { addDays, daysBetween, startOfWeek, toIsoDate } from './dates.js';
 import { assertNever } from './errors.js';
 import type { IsoDateTime, TaskPriority } from './model.js';
+import { compareByClientThenCompany } from './names.js';
 
 /** The fields the overdue test reads. */
 export interface TaskDueFacts {
@@ -74,10 +75,7 @@ function compareDue(a: SortableTask, b: SortableTask, direction: 1 | -1): number
 }
 
 function compareClient(a: SortableTask, b: SortableTask): number {
-  return (
-    a.clientName.localeCompare(b.clientName, 'en', { sensitivity: 'base' }) ||
-    a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' })
-  );
+  return compareByClientThenCompany(a, b);
 }
 
 function comparePriority(a: SortableTask, b: SortableTask): number {

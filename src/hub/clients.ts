@@ -21,6 +21,7 @@ import {
 } from './client-fields.js';
 import { createKeyedMutex, environmentTargetOf, storeOf } from './context.js';
 import type { HubContext } from './context.js';
+import { compareNames } from '../domain/names.js';
 
 /** Registry secret name under which an app's client secret is sealed (context `{clientId}/{name}`). */
 export const appClientSecretName = 'app-client-secret';
@@ -304,7 +305,7 @@ export function createClientUseCases(
       const [clients, companies] = await Promise.all([store.listClients(), store.listCompanies()]);
       return clients
         .map((c) => clientDtoOf(c, companies))
-        .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }));
+        .sort((a, b) => compareNames(a.name, b.name));
     },
 
     async getClient(acc, id) {

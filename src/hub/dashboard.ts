@@ -10,6 +10,7 @@ import type { DashboardDto, DashboardRow } from './api-types.js';
 import { storeOf } from './context.js';
 import type { HubContext } from './context.js';
 import { goToCompanyUrl } from './links.js';
+import { compareByClientThenCompany } from '../domain/names.js';
 
 /** One dashboard row. Numbers are null until the company has been refreshed successfully once. */
 export function dashboardRowOf(
@@ -53,11 +54,7 @@ export function dashboardRowOf(
 }
 
 function byName(a: DashboardRow, b: DashboardRow): number {
-  return (
-    a.clientName.localeCompare(b.clientName, 'en', { sensitivity: 'base' }) ||
-    a.companyName.localeCompare(b.companyName, 'en', { sensitivity: 'base' }) ||
-    a.companyId.localeCompare(b.companyId)
-  );
+  return compareByClientThenCompany(a, b) || a.companyId.localeCompare(b.companyId);
 }
 
 /** Every row of the accountant's dashboard, by client then company name, with the saved view. */
