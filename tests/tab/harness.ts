@@ -69,7 +69,8 @@ export interface HarnessOptions {
   readonly sampleFleet?: SampleFleetSpec;
 }
 
-function isLoopback(url: string): boolean {
+/** Whether the browser may load `url`: this machine, or a page-local scheme. */
+export function isLoopback(url: string): boolean {
   try {
     const { protocol, hostname } = new URL(url);
     if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;

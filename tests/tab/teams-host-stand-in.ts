@@ -12,6 +12,7 @@
  * tab makes is recorded; calls the stand-in does not implement are recorded as unanswered.
  */
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { isLoopback } from './harness.js';
 
 /** Where the stand-in host page is served: an origin teams-js trusts and the tab's CSP allows to frame it. */
 export const standInOrigin = 'https://teams.microsoft.com';
@@ -291,16 +292,6 @@ export function hostPageHtml(state: HostState, title = 'Accountant Hub'): string
 </script>
 </body>
 </html>`;
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(url);
-    if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
-    return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-  } catch {
-    return false;
-  }
 }
 
 /**
