@@ -19,6 +19,7 @@ import type { RefreshFailure, RefreshProgress, RefreshScope } from './api-types.
 import { companyKey, companyTargetOf, storeOf } from './context.js';
 import { runByEnvironment } from './refresh-scheduler.js';
 import type { HubContext } from './context.js';
+import type { Hub } from './hub.js';
 
 /** Most companies one "selection" refresh may name; "all" has no such limit. */
 export const maxSelectedCompanies = 5_000;
@@ -52,22 +53,14 @@ interface Job {
   readonly completion: Promise<RefreshProgress>;
 }
 
-export interface RefreshUseCases {
-  startRefresh(acc: AccountantId, scope: RefreshScope): Promise<Result<RefreshProgress>>;
-  refreshProgress(acc: AccountantId, jobId: RefreshJobId): Result<RefreshProgress>;
-  onRefreshProgress(
-    acc: AccountantId,
-    jobId: RefreshJobId,
-    listener: (p: RefreshProgress) => void,
-  ): Result<() => void>;
-  refresh(
-    acc: AccountantId,
-    scope: RefreshScope,
-    onProgress?: (p: RefreshProgress) => void,
-  ): Promise<Result<RefreshProgress>>;
+/** The refresh part of the hub port, plus waiting for running refreshes. */
+export type RefreshUseCases = Pick<
+  Hub,
+  'startRefresh' | 'refreshProgress' | 'onRefreshProgress' | 'refresh'
+> & {
   /** Settles when every refresh started so far has finished (for an orderly shutdown). */
   idle(): Promise<void>;
-}
+};
 
 /** Companies of one environment share BC's per-user limits there. */
 function environmentKeyOf(item: WorkItem): string {
