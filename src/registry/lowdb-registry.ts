@@ -468,7 +468,7 @@ class Engine {
       }
     }
     this.#journal = kept;
-    this.logger.info('registry: took in changes written by another instance', {
+    this.logger.debug('registry: took in changes written by another instance', {
       file: this.#adapter.file,
       replayed: kept.length,
     });
