@@ -30,9 +30,9 @@ import type { ApiClient, Me } from './api.js';
 import { AppContext } from './app-context.js';
 import type { AppServices, NoticeIntent } from './app-context.js';
 import { parseTabPlacement } from './channel-config.js';
-import { TabDashboard } from './ChannelDashboard.js';
+import { TabDashboard, TabTasks } from './ChannelDashboard.js';
 import type { ShowingAll } from './ChannelDashboard.js';
-import { MyTasks, preloadLazyParts } from './lazy-parts.js';
+import { preloadLazyParts } from './lazy-parts.js';
 import { LoadingState } from './EmptyState.js';
 import { fluentThemeOf } from './theme.js';
 import type { HostThemeName, HostView, TeamsHost } from './teams-host.js';
@@ -247,7 +247,11 @@ export function App({ host, api, initialDashboard = null }: AppProps) {
                     onShowingAllChange={setShowingAll}
                   />
                 ) : (
-                  <MyTasks />
+                  <TabTasks
+                    placement={placement}
+                    showingAll={showingAll}
+                    onShowingAllChange={setShowingAll}
+                  />
                 )}
               </Suspense>
             </main>

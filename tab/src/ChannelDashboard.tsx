@@ -14,10 +14,11 @@ import {
   PersonQuestionMarkRegular,
 } from '@fluentui/react-icons';
 import type { ChannelClientRef, TabPlacement } from './channel-config.js';
+import type { ClientDto } from '../../src/hub/api-types.js';
 import type { DashboardChannel } from './ChannelScopeBar.js';
 import { Dashboard } from './Dashboard.js';
 import { EmptyState, LoadingState } from './EmptyState.js';
-import { ManageClients } from './lazy-parts.js';
+import { ManageClients, MyTasks } from './lazy-parts.js';
 import { LoadState } from './LoadState.js';
 import { useScreenStyles } from './screen-styles.js';
 import { useChannelClient } from './use-channel-client.js';
@@ -35,28 +36,56 @@ export interface TabDashboardProps {
 }
 
 /** The Dashboard view of the tab, scoped by where the tab is. */
-export function TabDashboard({ placement, showingAll, onShowingAllChange }: TabDashboardProps) {
+export function TabDashboard(props: TabDashboardProps) {
+  return <ScopedView {...props} screen={(channel) => <Dashboard channel={channel} />} />;
+}
+
+/**
+ * The My User Tasks view of the tab, scoped like the dashboard: in a one-client channel tab, the
+ * viewer's tasks in that client only, unless they asked to see all their clients.
+ */
+export function TabTasks(props: TabDashboardProps) {
+  return <ScopedView {...props} screen={(channel) => <MyTasks channel={channel} />} />;
+}
+
+/** A screen of the tab, given how it sits in a channel (null: a personal tab). */
+function ScopedView({
+  placement,
+  showingAll,
+  onShowingAllChange,
+  screen,
+}: TabDashboardProps & { readonly screen: (channel: DashboardChannel | null) => ReactNode }) {
   switch (placement.kind) {
     case 'personal':
-      return <Dashboard channel={null} />;
+      return <>{screen(null)}</>;
     case 'channel-all':
-      return <Dashboard channel={{ kind: 'all' }} />;
+      return <>{screen({ kind: 'all' })}</>;
     case 'channel-client':
     case 'channel-invalid': {
       const clientName =
         placement.kind === 'channel-client' ? placement.client.clientName : placement.clientName;
       if (showingAll) {
-        const channel: DashboardChannel = {
-          kind: 'all-instead',
-          clientName: showingAll.clientName,
-          onShowOnly: () => onShowingAllChange(null),
-        };
-        return <Dashboard channel={channel} />;
+        return (
+          <>
+            {screen({
+              kind: 'all-instead',
+              clientName: showingAll.clientName,
+              onShowOnly: () => onShowingAllChange(null),
+            })}
+          </>
+        );
       }
       return placement.kind === 'channel-client' ? (
-        <OneClientDashboard
+        <OneClientView
           client={placement.client}
           onShowAll={(name) => onShowingAllChange({ clientName: name })}
+          render={(found) =>
+            screen({
+              kind: 'client',
+              client: found,
+              onShowAll: () => onShowingAllChange({ clientName: found.name }),
+            })
+          }
         />
       ) : (
         <ChannelPanel>
@@ -94,13 +123,19 @@ function ChannelPanel({ children }: { readonly children: ReactNode }) {
   );
 }
 
-function OneClientDashboard({
+/**
+ * The viewer's copy of a one-client tab's client, shown by `render` once found; otherwise what
+ * to do about it (looking, not in their list, lookup failed).
+ */
+function OneClientView({
   client,
   onShowAll,
+  render,
 }: {
   readonly client: ChannelClientRef;
   /** Called with the client's name as best known. */
   readonly onShowAll: (clientName: string | null) => void;
+  readonly render: (found: ClientDto) => ReactNode;
 }) {
   const match = useChannelClient(client);
   const [manageOpen, setManageOpen] = useState(false);
@@ -109,13 +144,7 @@ function OneClientDashboard({
   if (manageOpen) manageUsed.current = true;
 
   if (match.state.kind === 'ok' && match.state.value.kind === 'found') {
-    const found = match.state.value.client;
-    const channel: DashboardChannel = {
-      kind: 'client',
-      client: found,
-      onShowAll: () => onShowAll(found.name),
-    };
-    return <Dashboard channel={channel} />;
+    return <>{render(match.state.value.client)}</>;
   }
   const name = client.clientName;
   return (

@@ -28,6 +28,8 @@ import {
 import type { ClientDto, TaskQuery, TaskRow, TaskSort } from '../../src/hub/api-types.js';
 import { errorMessage } from './api.js';
 import { useApp } from './app-context.js';
+import { ChannelScopeBar } from './ChannelScopeBar.js';
+import type { DashboardChannel } from './ChannelScopeBar.js';
 import { ClientFilter } from './ClientFilter.js';
 import { EmptyState, LoadingState } from './EmptyState.js';
 import { formatDate, plural, priorityLabel, safeHref } from './format.js';
@@ -100,13 +102,24 @@ function taskKey(t: TaskRow): string {
   return `${t.clientId}/${t.companyId}/${t.id}`;
 }
 
-export function MyTasks() {
+export interface MyTasksProps {
+  /** How the list sits in a channel tab; null in a personal tab or a plain browser. */
+  readonly channel: DashboardChannel | null;
+}
+
+/**
+ * The viewer's open user tasks across their clients, or, in a channel tab limited to one client,
+ * in that client only (the client filter then has nothing to choose).
+ */
+export function MyTasks({ channel }: MyTasksProps) {
   const screen = useScreenStyles();
   const styles = useStyles();
   const { api, host, notify } = useApp();
   const [sort, setSort] = useState<TaskSort>('dueDate');
   const [direction, setDirection] = useState<'asc' | 'desc'>('asc');
-  const [clientId, setClientId] = useState<ClientDto['id'] | null>(null);
+  const [chosenClientId, setClientId] = useState<ClientDto['id'] | null>(null);
+  const limitedTo = channel?.kind === 'client' ? channel.client : null;
+  const clientId = limitedTo ? limitedTo.id : chosenClientId;
   const [due, setDue] = useState<DueWindow>('all');
   const [clients, setClients] = useState<ClientDto[]>([]);
   const [completing, setCompleting] = useState<ReadonlySet<string>>(new Set());
@@ -210,6 +223,7 @@ export function MyTasks() {
 
   return (
     <div className={screen.root}>
+      {channel ? <ChannelScopeBar channel={channel} /> : null}
       <Toolbar className={screen.toolbar} aria-label="Task list options">
         <Text className={styles.label} id="task-sort-label">
           Sort by
@@ -243,12 +257,14 @@ export function MyTasks() {
               : 'Descending; switch to ascending'
           }
         />
-        <ClientFilter
-          className={styles.dropdown}
-          clients={clients}
-          value={clientId}
-          onChange={setClientId}
-        />
+        {limitedTo ? null : (
+          <ClientFilter
+            className={styles.dropdown}
+            clients={clients}
+            value={clientId}
+            onChange={setClientId}
+          />
+        )}
         <Dropdown
           className={styles.dropdown}
           aria-label="Due"

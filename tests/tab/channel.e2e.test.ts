@@ -131,6 +131,37 @@ describe('a channel tab limited to one client', () => {
     await page.context().close();
   });
 
+  it('lists only that client’s tasks under My User Tasks, and all of them on request', async () => {
+    const page = await h.openTab({ query: channelQuery({ clientId: sandbox.id, view: 'tasks' }) });
+    const { problems } = watch(page);
+    type Tasks = { tasks: { clientId: string }[] };
+    const count = async (query: string): Promise<number> =>
+      ((await (await page.request.get(`${h.url}/api/tasks${query}`)).json()) as Tasks).tasks.length;
+    const table = page.getByRole('table', { name: 'My user tasks' });
+    const scope = page.getByTestId('channel-scope');
+    await eventually(async () =>
+      expect(await scope.getByRole('heading').innerText()).toBe('Sandbox Books'),
+    );
+    // The tab's client's tasks, once its companies have been read.
+    await eventually(
+      async () => expect(await count(`?clientId=${sandbox.id}`)).toBeGreaterThan(0),
+      20_000,
+    );
+    const own = await count(`?clientId=${sandbox.id}`);
+    const all = await count('');
+    expect(all).toBeGreaterThan(own);
+    await eventually(async () => expect(await table.locator('tbody tr').count()).toBe(own), 20_000);
+    // Nothing to choose: the tab shows one client.
+    expect(await page.getByRole('combobox', { name: 'Filter by client' }).count()).toBe(0);
+    await h.screenshot(page, 'channel-one-client-tasks');
+
+    await scope.getByRole('button', { name: 'Show all my clients' }).click();
+    await eventually(async () => expect(await table.locator('tbody tr').count()).toBe(all), 20_000);
+    expect(await page.getByRole('combobox', { name: 'Filter by client' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('ignores the viewer’s own client filter, which would otherwise hide the tab’s client', async () => {
     const saved = await (await fetch(`${h.url}/api/views/dashboard`)).json();
     const res = await fetch(`${h.url}/api/views/dashboard`, {
