@@ -376,7 +376,7 @@ export function renewSignInError(
 ): AppError {
   return new AppError(
     'bc-access-denied',
-    `Business Central access for ${target.tenant} needs you to open Accountant Hub in Teams once to renew your sign-in.`,
+    'Your access to this client’s Business Central needs renewing: open Accountant Hub in Teams once to renew your sign-in.',
     { tenant: target.tenant, mode: 'delegated', needsSignIn: true, ...details },
   );
 }

@@ -60,6 +60,11 @@ export interface ApiClientOptions {
   /** Prefix of every route; `/api` unless the tab is served elsewhere. */
   readonly baseUrl?: string;
   readonly getAuthToken?: AuthTokenProvider;
+  /**
+   * True while the user must sign in before a token can be had (Teams needs their consent): calls
+   * then fail at once instead of going to the server without a token.
+   */
+  readonly signInNeeded?: () => boolean;
   readonly fetch?: typeof fetch;
 }
 
@@ -79,11 +84,13 @@ const pollIntervalMs = 500;
 export class ApiClient {
   private readonly baseUrl: string;
   private readonly getAuthToken: AuthTokenProvider;
+  private readonly signInNeeded: () => boolean;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '/api').replace(/\/$/, '');
     this.getAuthToken = options.getAuthToken ?? noToken;
+    this.signInNeeded = options.signInNeeded ?? (() => false);
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
@@ -255,6 +262,13 @@ export class ApiClient {
     accept = 'application/json',
   ): Promise<Response> {
     const token = await this.getAuthToken();
+    if (token === null && this.signInNeeded()) {
+      throw new ApiError(
+        401,
+        'sign-in-needed',
+        'Sign in to Accountant Hub first: Teams needs your permission before it can show your clients.',
+      );
+    }
     let res = await this.send(method, path, token, body, signal, accept);
     // A cached token the server refuses (expired early, revoked): fetch a new one and try once
     // more. Only once, so a server that refuses every token cannot make the tab loop.

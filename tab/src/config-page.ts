@@ -44,7 +44,10 @@ async function start(): Promise<void> {
   const tokens = createSsoTokenSource({
     fetchToken: () => withTimeout(authentication.getAuthToken(), tokenTimeoutMs, 'Teams SSO'),
   });
-  const api = new ApiClient({ getAuthToken: (request) => tokens.getToken(request) });
+  const api = new ApiClient({
+    getAuthToken: (request) => tokens.getToken(request),
+    signInNeeded: () => tokens.consentNeeded,
+  });
   const addressClientId = new URLSearchParams(window.location.search).get('appClientId');
 
   const allRadio = byId<HTMLInputElement>('scope-all');

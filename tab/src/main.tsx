@@ -11,7 +11,10 @@ async function start(): Promise<void> {
   const container = document.getElementById('root');
   if (!container) return;
   const host = await connectToHost();
-  const api = new ApiClient({ getAuthToken: () => host.getAuthToken() });
+  const api = new ApiClient({
+    getAuthToken: () => host.getAuthToken(),
+    signInNeeded: () => host.needsSignIn(),
+  });
   const initialDashboard =
     (host.initialView ?? 'dashboard') === 'dashboard' ? api.dashboard() : null;
   // The dashboard takes this answer (or its error) on its first load.

@@ -282,7 +282,7 @@ describe('without the accountant', () => {
     if (r.ok) return;
     expect(r.error.reason).toBe('bc-access-denied');
     expect(r.error.message).toBe(
-      `Business Central access for ${CLIENT_TENANT} needs you to open Accountant Hub in Teams once to renew your sign-in.`,
+      'Your access to this client’s Business Central needs renewing: open Accountant Hub in Teams once to renew your sign-in.',
     );
     expect(r.error.details.needsSignIn).toBe(true);
     expect(entra.requests).toHaveLength(0);
@@ -309,7 +309,8 @@ describe('without the accountant', () => {
     expectToken(await provider().getToken(target(ACC_A)));
     assertions.clear();
     const r = await provider().getToken(target(ACC_A, 'fabrikam.onmicrosoft.com'));
-    expect(r.ok || r.error.message).toMatch(/fabrikam\.onmicrosoft\.com needs you to open/);
+    expect(r.ok || r.error.message).toMatch(/renew your sign-in/);
+    expect(r.ok || r.error.details).toMatchObject({ tenant: 'fabrikam.onmicrosoft.com' });
     expect(entra.grants()).toEqual(['obo']);
   });
 

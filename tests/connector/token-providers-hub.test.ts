@@ -44,7 +44,8 @@ const CLIENT_TENANT = '0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e';
 const OID = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const ACC: AccountantId = accountantIdOf(homeTenantId, OID);
 const now = new Date('2025-06-11T06:00:00.000Z');
-const renewMessage = `Business Central access for ${CLIENT_TENANT} needs you to open Accountant Hub in Teams once to renew your sign-in.`;
+const renewMessage =
+  'Your access to this client’s Business Central needs renewing: open Accountant Hub in Teams once to renew your sign-in.';
 
 let entra: EntraStandIn;
 let bc: SampleTenant;

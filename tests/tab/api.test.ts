@@ -102,6 +102,27 @@ describe('the tab’s API client', () => {
     expect(seen).toEqual(['Bearer token-from-teams']);
   });
 
+  it('sends nothing while Teams needs the user to sign in, and says what to do', async () => {
+    let sent = 0;
+    const api = new ApiClient({
+      baseUrl: base,
+      getAuthToken: () => Promise.resolve(null),
+      signInNeeded: () => true,
+      fetch: (input, init) => {
+        sent += 1;
+        return fetch(input, init);
+      },
+    });
+    const e = await api.listClients().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe('sign-in-needed');
+    expect((e as ApiError).message).toMatch(/Sign in to Accountant Hub first/);
+    expect(sent).toBe(0);
+  });
+
   it('follows a refresh over the event stream to the end', async () => {
     const api = new ApiClient({ baseUrl: base });
     const first = await api.startRefresh({ kind: 'all' });
